@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is set up on the way:
+# uv (pinned) into .tools/, the locked dependencies into .venv/, and the system packages through apt.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+
+.PHONY: install run test test-postgres e2e lint system-packages clean
+
+$(UV):
+	$(PYTHON) -m venv .tools || ($(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv .tools)
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+install: $(VENV)/.installed
+
+# A CJK font for PDFs and Chromium for the browser tests: installed with apt when missing.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then \
+		echo "installing chromium and fonts-wqy-microhei with apt"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; \
+	fi
+
+run: install system-packages
+	$(VENV)/bin/mediation db upgrade
+	$(VENV)/bin/mediation demo
+	@echo "Serving 枫桥调解 at http://127.0.0.1:8000"
+	$(VENV)/bin/mediation serve --host 127.0.0.1 --port 8000
+
+test: install system-packages
+	$(VENV)/bin/pytest
+
+test-postgres: install system-packages
+	MEDIATION_TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres $(VENV)/bin/pytest
+
+e2e: install system-packages
+	$(VENV)/bin/pytest tests/e2e
+
+clean:
+	rm -rf .venv .tools .pytest_cache

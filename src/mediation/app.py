@@ -1,0 +1,122 @@
+"""`create_app(settings)`: the one place where the web application is assembled."""
+
+from __future__ import annotations
+
+import logging
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mediation.database import create_engine
+from mediation.domain.roles import role_label
+from mediation.services.accounts import AccountService
+from mediation.services.dashboard import DashboardService
+from mediation.services.dictionaries import DictionaryService
+from mediation.services.places import PlaceService
+from mediation.settings import PROJECT_ROOT, Settings
+from mediation.web.admin import (
+    DictionaryAdminController,
+    OrganizationAdminController,
+    PlaceAdminController,
+    UserAdminController,
+)
+from mediation.web.auth import AuthController
+from mediation.web.errors import http_exception_handler, internal_error_handler
+from mediation.web.guards import PUBLIC, require_sign_in
+from mediation.web.health import healthz
+from mediation.web.home import dashboard
+from mediation.web.security_headers import SecurityHeadersMiddleware
+from mediation.web.session_cookie import SignedInUserMiddleware
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "src" / "mediation" / "static"
+
+
+def template_engine(settings: Settings) -> JinjaTemplateEngine:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=not settings.production,
+    )
+    environment.filters["role_label"] = role_label
+    environment.filters["local_time"] = lambda value: value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    return JinjaTemplateEngine.from_environment(environment)
+
+
+def create_app(settings: Settings) -> Litestar:
+    engine = create_engine(settings.database_url)
+    session_maker = async_sessionmaker(engine, expire_on_commit=False)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_maker=session_maker,
+        session_dependency_key="db_session",
+    )
+
+    def provide_settings() -> Settings:
+        return settings
+
+    def provide_accounts(db_session: AsyncSession) -> AccountService:
+        return AccountService(db_session, settings)
+
+    def provide_places(db_session: AsyncSession) -> PlaceService:
+        return PlaceService(db_session)
+
+    def provide_dictionaries(db_session: AsyncSession) -> DictionaryService:
+        return DictionaryService(db_session)
+
+    def provide_dashboards(db_session: AsyncSession) -> DashboardService:
+        return DashboardService(db_session)
+
+    logging.basicConfig(level=logging.INFO)
+    return Litestar(
+        route_handlers=[
+            healthz,
+            dashboard,
+            AuthController,
+            UserAdminController,
+            PlaceAdminController,
+            OrganizationAdminController,
+            DictionaryAdminController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
+                                       include_in_schema=False),
+        ],
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "accounts": Provide(provide_accounts, sync_to_thread=False),
+            "places": Provide(provide_places, sync_to_thread=False),
+            "dictionaries": Provide(provide_dictionaries, sync_to_thread=False),
+            "dashboards": Provide(provide_dashboards, sync_to_thread=False),
+        },
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],
+        guards=[require_sign_in],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.production,
+            cookie_httponly=False,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(engine=template_engine(settings)),
+        exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
+        state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
+        debug=False,
+        openapi_config=None,
+    )
+
+
+def create_app_from_env() -> Litestar:
+    """The factory `mediation serve` hands to uvicorn: each worker reads the environment at start."""
+    return create_app(Settings.from_env())

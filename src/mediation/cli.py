@@ -1,0 +1,194 @@
+"""The `mediation` command (CONTRACT.md): serve, migrations, demo data, accounts and imports.
+
+Every command prints a clear English error and exits non-zero on bad input, writing nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mediation import database
+from mediation.domain.places import parse_place_rows
+from mediation.domain.roles import ROLES
+from mediation.domain.validation import Invalid
+from mediation.services.accounts import AccountService
+from mediation.services.demo import DEMO_PASSWORD, DemoService
+from mediation.services.places import PlaceService
+from mediation.settings import Settings, SettingsError
+from mediation.spreadsheets import SpreadsheetError, read_table_file
+
+T = TypeVar("T")
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_with_session(settings: Settings, use: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def main() -> T:
+        engine = database.create_engine(settings.database_url)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+                return await use(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+@click.group(help="枫桥调解 (fengqiao-mediation): case management for a one-stop mediation center.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Serve the web app.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    load_settings()  # refuse to start on a bad environment before any worker is spawned
+    uvicorn.run(
+        "mediation.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+    )
+
+
+@main.group(help="Database migrations.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Upgrade the database to the latest migration.")
+def db_upgrade() -> None:
+    settings = load_settings()
+    database.upgrade(settings.database_url)
+    click.echo("database is at the latest migration")
+
+
+@db.command("downgrade", help="Downgrade the database to revision REV ('base' removes everything).")
+@click.argument("rev")
+def db_downgrade(rev: str) -> None:
+    settings = load_settings()
+    try:
+        database.downgrade(settings.database_url, rev)
+    except Exception as exc:  # alembic raises CommandError and friends for unknown revisions
+        raise click.ClickException(f"cannot downgrade to {rev!r}: {exc}") from exc
+    click.echo(f"database downgraded to {rev}")
+
+
+@db.command("current", help="Print the database's current migration revision.")
+def db_current() -> None:
+    settings = load_settings()
+
+    async def show() -> str | None:
+        engine = database.create_engine(settings.database_url)
+        try:
+            return await database.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    click.echo(asyncio.run(show()) or "none (empty database)")
+
+
+def print_demo_logins(logins: list[Any]) -> None:
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login in logins:
+        click.echo(f"  {login.username:<10} {login.role:<17} {login.display_name} · {login.organization}")
+
+
+@main.command(help="Seed the demo district (only into an empty database unless --force).")
+@click.option("--force", is_flag=True, help="Seed even though the database already has data.")
+def demo(force: bool) -> None:
+    settings = load_settings()
+    if settings.production:
+        raise click.ClickException("demo data is never seeded when MEDIATION_ENV=production")
+
+    async def seed(session: AsyncSession) -> list[Any] | None:
+        service = DemoService(session, settings)
+        if await service.has_data() and not force:
+            return None
+        return await service.seed()
+
+    logins = run_with_session(settings, seed)
+    if logins is None:
+        click.echo("the database already has data: nothing seeded (use --force to add the demo anyway)")
+        return
+    click.echo("demo district seeded")
+    print_demo_logins(logins)
+
+
+@main.group(help="User accounts.")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="Add an account; the password is read from a prompt or --password-stdin.")
+@click.argument("username")
+@click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}.")
+@click.option("--name", "display_name", required=True, help="The person's name as shown in the app.")
+@click.option("--org", "organization", default=None, help="Organization name (default: the district center).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_add(username: str, role: str, display_name: str, organization: str | None, password_stdin: bool) -> None:
+    settings = load_settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def add(session: AsyncSession) -> Any:
+        return await AccountService(session, settings).add_user(username, role, display_name, password, organization)
+
+    try:
+        created = run_with_session(settings, add)
+    except Invalid as invalid:
+        raise click.ClickException(invalid.english) from invalid
+    click.echo(f"added user {created.username} ({created.role})")
+
+
+@main.group(help="The place tree.")
+def places() -> None:
+    pass
+
+
+@places.command("import", help="Import the place tree from a CSV or XLSX file with columns 镇街, 村居, 网格.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def places_import(file: Path) -> None:
+    settings = load_settings()
+    try:
+        header, rows = read_table_file(file)
+    except SpreadsheetError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    tree, errors = parse_place_rows(header, rows)
+    if errors:
+        for error in errors:
+            click.echo(f"{file}: {error}", err=True)
+        raise click.ClickException(f"{len(errors)} problem(s) found; nothing was imported")
+
+    async def run(session: AsyncSession) -> Any:
+        return await PlaceService(session).import_tree(tree)
+
+    try:
+        summary = run_with_session(settings, run)
+    except Invalid as invalid:
+        raise click.ClickException(f"{invalid.english}; nothing was imported") from invalid
+    click.echo(
+        f"imported {summary.towns} towns, {summary.villages} villages, {summary.grids} grids "
+        f"and {summary.organizations} committees (existing places unchanged)"
+    )

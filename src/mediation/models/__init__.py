@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per aggregate; importing this package registers them all."""
+
+from mediation.models.accounts import LoginFailure, User, UserSession
+from mediation.models.advisors import LegalAdvisor, advisor_village
+from mediation.models.base import Base
+from mediation.models.dictionaries import DictionaryEntry
+from mediation.models.places import Organization, Place
+
+__all__ = [
+    "Base",
+    "DictionaryEntry",
+    "LegalAdvisor",
+    "LoginFailure",
+    "Organization",
+    "Place",
+    "User",
+    "UserSession",
+    "advisor_village",
+]

@@ -1,0 +1,14 @@
+"""The signed-in user's dashboard."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.response import Template
+
+from mediation.services.dashboard import DashboardService
+from mediation.web.pages import render
+
+
+@get("/", include_in_schema=False)
+async def dashboard(request: Request, dashboards: DashboardService) -> Template:
+    return render(request, "home/dashboard.html", overview=await dashboards.overview(request.user))
