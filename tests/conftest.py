@@ -126,9 +126,9 @@ async def db_session(settings: Settings) -> AsyncIterator[AsyncSession]:
 
 
 @asynccontextmanager
-async def app_client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+async def app_client(settings: Settings, base_url: str = "http://testserver.local") -> AsyncIterator[AsyncTestClient]:
     """A client of a fresh app instance: two of them on one database behave like two workers."""
-    async with AsyncTestClient(app=create_app(settings), base_url="http://testserver.local") as test_client:
+    async with AsyncTestClient(app=create_app(settings), base_url=base_url) as test_client:
         test_client.follow_redirects = False
         yield test_client
 

@@ -112,7 +112,8 @@ def create_app(settings: Settings) -> Litestar:
         template_config=TemplateConfig(engine=template_engine(settings)),
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
-        debug=False,
+        on_shutdown=[engine.dispose],
+        debug=not settings.production,
         openapi_config=None,
     )
 

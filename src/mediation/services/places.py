@@ -239,8 +239,18 @@ class PlaceService:
         )
         return [OrganizationRow(*row) for row in rows.all()]
 
-    async def organization(self, organization_id: int) -> Organization | None:
-        return await self.session.get(Organization, organization_id)
+    async def organization(self, organization_id: int) -> OrganizationRow | None:
+        row = (
+            await self.session.execute(
+                select(
+                    Organization.id, Organization.name, Organization.short_name, Organization.kind, Place.name,
+                    Organization.specialty, Organization.active,
+                )
+                .join(Place, Place.id == Organization.place_id)
+                .where(Organization.id == organization_id)
+            )
+        ).first()
+        return OrganizationRow(*row) if row else None
 
     async def add_specialised(self, name: str, short_name: str, specialty: str) -> Organization:
         async with write_transaction(self.session):
