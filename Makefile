@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: install run test test-postgres e2e lint system-packages clean
+.PHONY: install run test test-postgres e2e system-packages clean
 
 $(UV):
 	$(PYTHON) -m venv .tools || ($(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv .tools)

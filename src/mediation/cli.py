@@ -120,15 +120,17 @@ def demo(force: bool) -> None:
     if settings.production:
         raise click.ClickException("demo data is never seeded when MEDIATION_ENV=production")
 
-    async def seed(session: AsyncSession) -> list[Any] | None:
+    async def seed(session: AsyncSession) -> tuple[bool, list[Any]]:
         service = DemoService(session, settings)
         if await service.has_data() and not force:
-            return None
-        return await service.seed()
+            return False, await service.existing_demo_logins()
+        return True, await service.seed()
 
-    logins = run_with_session(settings, seed)
-    if logins is None:
+    seeded, logins = run_with_session(settings, seed)
+    if not seeded:
         click.echo("the database already has data: nothing seeded (use --force to add the demo anyway)")
+        if logins:
+            print_demo_logins(logins)
         return
     click.echo("demo district seeded")
     print_demo_logins(logins)

@@ -40,6 +40,18 @@ def count(url: str, model) -> int:
     return asyncio.run(main_())
 
 
+async def _rename_committee(url: str, old: str, new: str) -> int:
+    from sqlalchemy import update
+
+    engine = database.create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(update(Organization).where(Organization.name == old).values(name=new))
+            return result.rowcount
+    finally:
+        await engine.dispose()
+
+
 def test_user_add_with_password_from_stdin(run_cli, database_url):
     result = run_cli("user", "add", "chuangkou", "--role", "counter", "--name", "陈窗口", "--password-stdin",
                      input="a-long-password\n")
@@ -100,6 +112,10 @@ def test_places_import_csv_gbk_and_reimport_changes_nothing(run_cli, database_ur
     assert count(database_url, Organization) == 1 + 4
     again = run_cli("places", "import", str(places))
     assert "imported 0 towns, 0 villages, 0 grids and 0 committees" in again.output
+    run_cli_rename = asyncio.run(_rename_committee(database_url, "城关镇人民调解委员会", "城关镇调委会"))
+    assert run_cli_rename == 1
+    third = run_cli("places", "import", str(places))
+    assert "0 committees" in third.output  # a renamed committee is not created again
     assert count(database_url, Place) == 7
 
 
@@ -154,6 +170,7 @@ def test_demo_seeds_once_at_the_seed_scale(run_cli, database_url):
     assert count(database_url, Place) == 1 + 15 + 135 + 1028
     again = run_cli("demo")
     assert "nothing seeded" in again.output
+    assert "zhuren" in again.output  # `make run` reminds of the logins every time
 
 
 def test_demo_is_refused_in_production(run_cli, monkeypatch):

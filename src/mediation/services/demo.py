@@ -17,6 +17,7 @@ from mediation.services.places import PlaceService
 from mediation.settings import Settings
 
 DEMO_PASSWORD = "fengqiao-2026"
+DEMO_USERNAMES = ("admin", "zhuren", "chuangkou", "suozhang", "zhenjie", "cuntiao", "guwen")
 TOWN_NAMES = (
     "城关镇", "东湖街道", "枫桥镇", "南山镇", "西溪街道", "北苑街道", "青石镇", "白塔镇",
     "临江镇", "桃源镇", "柳营街道", "安华镇", "凤仪街道", "梅林镇", "大同镇",
@@ -95,6 +96,16 @@ class DemoService:
         for name, short_name, specialty in committees:
             if name not in existing:
                 await places.add_specialised(name, short_name, specialty)
+
+    async def existing_demo_logins(self) -> list[DemoLogin]:
+        """The demo accounts still present in this database (to remind whoever runs `make run` again)."""
+        rows = await self.session.execute(
+            select(User.username, User.role, User.display_name, Organization.name)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(User.username.in_(DEMO_USERNAMES), User.active)
+            .order_by(User.id)
+        )
+        return [DemoLogin(*row) for row in rows.all()]
 
     async def _seed_users(self) -> list[DemoLogin]:
         first_town = await self.session.scalar(

@@ -88,6 +88,16 @@ class PlaceService:
                 (await self.session.execute(select(Place.parent_id, func.max(Place.position)).group_by(Place.parent_id))).all()
             )
             org_names = set(await self.session.scalars(select(Organization.name)))
+            # A committee is identified by its place and kind, so a renamed committee is not created again.
+            committee_places = set(
+                (
+                    await self.session.execute(
+                        select(Organization.place_id, Organization.kind).where(
+                            Organization.kind.in_(("town_committee", "village_committee"))
+                        )
+                    )
+                ).all()
+            )
             created = {"town": 0, "village": 0, "grid": 0, "organization": 0}
 
             async def ensure(parent_id: int, name: str, level: str) -> int:
@@ -106,7 +116,8 @@ class PlaceService:
                 return place.id
 
             def add_committee(place_id: int, name: str, short_name: str, kind: str) -> None:
-                if name not in org_names:
+                if (place_id, kind) not in committee_places and name not in org_names:
+                    committee_places.add((place_id, kind))
                     org_names.add(name)
                     self.session.add(Organization(name=name, short_name=short_name, kind=kind, place_id=place_id))
                     created["organization"] += 1
