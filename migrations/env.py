@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from mediation.database import create_engine
+from mediation.database import create_engine, include_in_comparison
 from mediation.models import Base
 
 target_metadata = Base.metadata
@@ -17,6 +17,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_in_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -113,7 +113,7 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
         state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
         on_shutdown=[engine.dispose],
-        debug=not settings.production,
+        debug=False,
         openapi_config=None,
     )
 

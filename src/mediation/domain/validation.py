@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Problem:
     zh: str
-    en: str
+    en: str = ""
 
 
 class Invalid(Exception):

@@ -3,11 +3,16 @@
 from mediation.models.accounts import LoginFailure, User, UserSession
 from mediation.models.advisors import LegalAdvisor, advisor_village
 from mediation.models.base import Base
+from mediation.models.cases import CaseEvent, CaseNumberCounter, MediationCase, Party
 from mediation.models.dictionaries import DictionaryEntry
 from mediation.models.places import Organization, Place
 
 __all__ = [
     "Base",
+    "CaseEvent",
+    "CaseNumberCounter",
+    "MediationCase",
+    "Party",
     "DictionaryEntry",
     "LegalAdvisor",
     "LoginFailure",

@@ -77,7 +77,8 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    debug = request.app.debug
+    # Details of the failure are shown to developers only, never in production.
+    debug = not request.app.state.settings.production
     return error_response(
         request, HTTP_500_INTERNAL_SERVER_ERROR, "", f"{type(exc).__name__}: {exc}" if debug else ""
     )

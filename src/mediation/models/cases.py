@@ -1,0 +1,109 @@
+"""A mediation case (调解案件), its parties (当事人), its timeline (CaseEvent) and the number counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mediation.models.base import Base, CreatedAtMixin, utcnow
+
+
+class MediationCase(CreatedAtMixin, Base):
+    __tablename__ = "mediation_case"
+    __table_args__ = (
+        Index("ix_mediation_case_accepted_on_id", "accepted_on", "id"),
+        Index("ix_mediation_case_organization_id_status", "organization_id", "status"),
+        Index("ix_mediation_case_village_id_accepted_on", "village_id", "accepted_on"),
+        Index("ix_mediation_case_town_id_accepted_on", "town_id", "accepted_on"),
+        Index("ix_mediation_case_status_deadline", "status", "deadline"),
+        Index("ix_mediation_case_repeat_of_id", "repeat_of_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    # Set by the intake form; a second submission of the same form finds the case it already made.
+    intake_token: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(40))
+    dispute_type: Mapped[str] = mapped_column(String(40))
+    risk_level: Mapped[str] = mapped_column(String(16))
+    town_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"))
+    people_involved: Mapped[int] = mapped_column(default=2)
+    amount_involved: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    summary: Mapped[str] = mapped_column(Text)
+    claims: Mapped[str] = mapped_column(Text, default="")
+    # Denormalized from the parties for the list (申请人, 被申请人 columns), kept in step by the services.
+    applicant_names: Mapped[str] = mapped_column(String(400), default="")
+    respondent_names: Mapped[str] = mapped_column(String(400), default="")
+    registered_on: Mapped[date]
+    accepted_on: Mapped[date | None]
+    deadline: Mapped[date | None]
+    registering_organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="RESTRICT"))
+    suggested_level: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(16))
+    refusal_reason: Mapped[str | None] = mapped_column(String(40))
+    refusal_note: Mapped[str] = mapped_column(Text, default="")
+    void_reason: Mapped[str] = mapped_column(Text, default="")
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Party(Base):
+    __tablename__ = "party"
+    __table_args__ = (
+        Index("ix_party_case_id", "case_id"),
+        Index("ix_party_name", "name"),
+        Index("ix_party_id_number", "id_number"),
+        Index("ix_party_phone", "phone"),
+        Index("ix_party_village_id_name", "village_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"))
+    side: Mapped[str] = mapped_column(String(16))  # applicant | respondent
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="person")  # person | organization
+    name: Mapped[str] = mapped_column(String(60))
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    town_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"))
+    village_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="RESTRICT"))
+
+
+class CaseEvent(Base):
+    """One line of a case's timeline: who, when, what, why. Rows are only ever inserted."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (Index("ix_case_event_case_id_id", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(400))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class CaseNumberCounter(Base):
+    """The last sequence number used per organization and year (an atomic upsert hands out the next)."""
+
+    __tablename__ = "case_number_counter"
+
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,173 @@
+"""Browser end-to-end fixtures: the real app served by uvicorn in a subprocess on a fresh migrated database
+(SQLite, or PostgreSQL when MEDIATION_TEST_DATABASE_URL is set), driven by Debian's Chromium through
+Playwright's sync API. Playwright's own browser downloads are never used."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect, sync_playwright
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from tests.conftest import PASSWORD, TEST_SECRET, DatabaseFactory, add_user
+
+from mediation import database
+from mediation.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+STARTUP_TIMEOUT_SECONDS = 20
+ACTION_TIMEOUT_MS = 5_000
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    role: str
+    display_name: str
+    role_label: str
+    password: str = PASSWORD
+
+
+ADMIN = Account("admin", "admin", "管理员", "系统管理员")
+COUNTER = Account("chuangkou", "counter", "陈窗口", "窗口调解员")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip the browser tests, before any server starts, on a machine without Chromium."""
+    if CHROMIUM.exists():
+        return
+    reason = f"browser tests need Chromium at {CHROMIUM} (`make system-packages` installs it)"
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _create_accounts(settings: Settings, accounts: tuple[Account, ...]) -> None:
+    async def create() -> None:
+        engine = database.create_engine(settings.database_url)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+                for account in accounts:
+                    await add_user(session, settings, account.username, account.role,
+                                   name=account.display_name)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(create())
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server exited with code {server.returncode} on start-up:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:  # not listening yet (URLError is an OSError)
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"/healthz did not answer 200 within {STARTUP_TIMEOUT_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`mediation serve` on a free local port, with the test accounts in its own fresh database: its URL."""
+    workdir = tmp_path_factory.mktemp("e2e")
+    settings = Settings(database_url=databases.migrated_url(), secret_key=TEST_SECRET,
+                        upload_dir=workdir / "uploads", var_dir=workdir)
+    _create_accounts(settings, (ADMIN, COUNTER))
+    environment = {
+        **os.environ,
+        "MEDIATION_ENV": "development",
+        "MEDIATION_DATABASE_URL": settings.database_url,
+        "MEDIATION_SECRET_KEY": settings.secret_key,
+        "MEDIATION_UPLOAD_DIR": str(settings.upload_dir),
+    }
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = workdir / "server.log"
+    command = [str(Path(sys.executable).with_name("mediation")), "serve",
+               "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, env=environment, cwd=workdir,
+                                  stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_healthy(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Module scope: Playwright's event loop is gone again before the asyncio-based web tests run."""
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
+    """Opens a page in a new browser context (own cookies), e.g. for a second user or a phone screen."""
+    contexts: list[BrowserContext] = []
+
+    def open_new(viewport: ViewportSize | None = None) -> Page:
+        context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                      viewport=viewport or {"width": 1280, "height": 800})
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(open_page: Callable[..., Page]) -> Page:
+    return open_page()
+
+
+def sign_in(page: Page, account: Account, password: str | None = None) -> None:
+    """Fill in and submit the sign-in form the way a person does."""
+    page.goto("/login")
+    page.get_by_label("用户名").fill(account.username)
+    page.get_by_label("密码").fill(account.password if password is None else password)
+    page.get_by_role("button", name="登录").click()
