@@ -106,7 +106,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('intake_token', name=op.f('uq_mediation_case_intake_token')),
     sa.UniqueConstraint('number', name=op.f('uq_mediation_case_number'))
     )
-    op.create_index('ix_mediation_case_accepted_on_id', 'mediation_case', ['accepted_on', 'id'])
+    op.create_index('ix_mediation_case_registered_on_id', 'mediation_case', ['registered_on', 'id'])
+    op.create_index('ix_mediation_case_accepted_on', 'mediation_case', ['accepted_on'])
     op.create_index('ix_mediation_case_organization_id_status', 'mediation_case', ['organization_id', 'status'])
     op.create_index('ix_mediation_case_repeat_of_id', 'mediation_case', ['repeat_of_id'])
     op.create_index('ix_mediation_case_status_deadline', 'mediation_case', ['status', 'deadline'])
@@ -171,7 +172,8 @@ def downgrade() -> None:
     op.drop_index('ix_mediation_case_status_deadline', table_name='mediation_case')
     op.drop_index('ix_mediation_case_repeat_of_id', table_name='mediation_case')
     op.drop_index('ix_mediation_case_organization_id_status', table_name='mediation_case')
-    op.drop_index('ix_mediation_case_accepted_on_id', table_name='mediation_case')
+    op.drop_index('ix_mediation_case_accepted_on', table_name='mediation_case')
+    op.drop_index('ix_mediation_case_registered_on_id', table_name='mediation_case')
 
     op.drop_table('mediation_case')
     op.drop_table('case_number_counter')

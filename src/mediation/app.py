@@ -21,7 +21,10 @@ from mediation.database import create_engine
 from mediation.domain.roles import role_label
 from mediation.services.accounts import AccountService
 from mediation.services.dashboard import DashboardService
+from mediation.services.cases import CaseService
 from mediation.services.dictionaries import DictionaryService
+from mediation.services.intake import IntakeService
+from mediation.services.tracking import TrackingService
 from mediation.services.places import PlaceService
 from mediation.settings import PROJECT_ROOT, Settings
 from mediation.web.admin import (
@@ -31,11 +34,14 @@ from mediation.web.admin import (
     UserAdminController,
 )
 from mediation.web.auth import AuthController
+from mediation.web.cases import CaseController, IntakeController, PlaceOptionsController
+from mediation.web.documents import receipt
 from mediation.web.errors import http_exception_handler, internal_error_handler
 from mediation.web.guards import PUBLIC, require_sign_in
 from mediation.web.health import healthz
 from mediation.web.home import dashboard
 from mediation.web.security_headers import SecurityHeadersMiddleware
+from mediation.web.track import TrackController
 from mediation.web.session_cookie import SignedInUserMiddleware
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -80,6 +86,15 @@ def create_app(settings: Settings) -> Litestar:
     def provide_dashboards(db_session: AsyncSession) -> DashboardService:
         return DashboardService(db_session)
 
+    def provide_intake(db_session: AsyncSession) -> IntakeService:
+        return IntakeService(db_session, settings)
+
+    def provide_cases(db_session: AsyncSession) -> CaseService:
+        return CaseService(db_session, settings)
+
+    def provide_tracking(db_session: AsyncSession) -> TrackingService:
+        return TrackingService(db_session)
+
     logging.basicConfig(level=logging.INFO)
     return Litestar(
         route_handlers=[
@@ -90,6 +105,11 @@ def create_app(settings: Settings) -> Litestar:
             PlaceAdminController,
             OrganizationAdminController,
             DictionaryAdminController,
+            IntakeController,
+            CaseController,
+            PlaceOptionsController,
+            TrackController,
+            receipt,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
                                        include_in_schema=False),
         ],
@@ -99,6 +119,9 @@ def create_app(settings: Settings) -> Litestar:
             "places": Provide(provide_places, sync_to_thread=False),
             "dictionaries": Provide(provide_dictionaries, sync_to_thread=False),
             "dashboards": Provide(provide_dashboards, sync_to_thread=False),
+            "intake": Provide(provide_intake, sync_to_thread=False),
+            "cases": Provide(provide_cases, sync_to_thread=False),
+            "tracking": Provide(provide_tracking, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mediation.domain.case_numbers import DEFAULT_TEMPLATE, template_problem
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 ENVIRONMENTS = ("development", "production")
@@ -29,6 +31,7 @@ class Settings:
     session_hours: int = 12
     login_failure_limit: int = 5
     login_failure_window_minutes: int = 15
+    case_number_template: str = DEFAULT_TEMPLATE
 
     @property
     def production(self) -> bool:
@@ -69,6 +72,9 @@ class Settings:
                 "MEDIATION_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         upload_dir = Path(environ.get("MEDIATION_UPLOAD_DIR", "").strip() or var_dir / "uploads")
+        case_number_template = environ.get("MEDIATION_CASE_NUMBER_TEMPLATE", "").strip() or DEFAULT_TEMPLATE
+        if problem := template_problem(case_number_template):
+            raise SettingsError(f"MEDIATION_CASE_NUMBER_TEMPLATE: {problem}")
         return cls(
             database_url=database_url,
             secret_key=secret_key,
@@ -76,6 +82,7 @@ class Settings:
             upload_dir=upload_dir,
             timezone=timezone,
             var_dir=var_dir,
+            case_number_template=case_number_template,
         )
 
 

@@ -143,9 +143,11 @@ def test_mask_phone_keeps_first_three_and_last_four():
     assert mask_phone("13800138000") == "138****8000"
 
 
-def test_mask_phone_leaves_short_values_alone():
+def test_mask_phone_keeps_only_the_last_four_of_short_numbers():
     assert mask_phone("") == ""
-    assert mask_phone("123456") == "123456"
+    assert mask_phone("1234") == "****"
+    assert mask_phone("123456") == "**3456"
+    assert mask_phone("13812345678") == "138****5678"
 
 
 @pytest.mark.parametrize("phone", ["1234567", "88123456"])

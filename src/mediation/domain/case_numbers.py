@@ -19,6 +19,10 @@ def template_problem(template: str) -> str | None:
         return f"the case number template uses unknown fields: {', '.join(sorted(unknown))}"
     if not any(name.startswith("seq") for name in fields):
         return "the case number template must contain {seq}"
+    try:
+        format_case_number(template, 2026, "城关", 12)
+    except (ValueError, KeyError, IndexError) as exc:
+        return f"the case number template cannot be formatted: {exc}"
     return None
 
 

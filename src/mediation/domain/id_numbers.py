@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -9,7 +10,8 @@ _CHECK_CHARACTERS = "10X98765432"
 
 
 def normalize_id_number(value: str) -> str:
-    return value.strip().replace(" ", "").upper()
+    """Full-width digits and letters (as typed with a Chinese input method) become ASCII."""
+    return unicodedata.normalize("NFKC", value).strip().replace(" ", "").upper()
 
 
 def check_character(first_17: str) -> str:
@@ -20,7 +22,7 @@ def id_number_problem(value: str) -> str | None:
     """Why `value` is not a valid 身份证号 (in Chinese), or None. Expects a normalized value."""
     if len(value) != 18:
         return "身份证号应为 18 位"
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if not value.isascii() or not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
         return "身份证号前 17 位应为数字，最后一位为数字或 X"
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
@@ -39,6 +41,9 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    if len(value) < 7:
-        return value
-    return value[:3] + "****" + value[-4:]
+    """Mobile numbers keep the first three and last four digits; shorter numbers only the last four."""
+    if len(value) >= 11:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if len(value) > 4:
+        return "*" * (len(value) - 4) + value[-4:]
+    return "*" * len(value)

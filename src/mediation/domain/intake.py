@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from mediation.domain.id_numbers import id_number_problem, normalize_id_number
 from mediation.domain.routing import LEVELS
-from mediation.domain.validation import Invalid, Problem
+from mediation.domain.validation import Invalid, Problem, whole_number
 
 SIDES = {"applicant": "申请人", "respondent": "被申请人"}
 PARTY_KINDS = {"person": "个人", "organization": "单位"}
@@ -29,6 +29,7 @@ PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{5,20}$")
 @dataclass(frozen=True)
 class PartyDraft:
     side: str
+    form_index: int
     kind: str
     name: str
     id_number: str
@@ -67,11 +68,6 @@ def party_indexes(form: Mapping[str, str], side: str) -> list[int]:
     return found[:MAX_PARTIES_PER_SIDE] or [0]
 
 
-def _int_or_none(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
 def _text(form: Mapping[str, str], name: str) -> str:
     return str(form.get(name, "")).strip()
 
@@ -98,18 +94,18 @@ def parse_intake(
     dispute_type = need("dispute_type", "请选择纠纷类型")
     if dispute_type and dispute_type not in dispute_types:
         problems["dispute_type"] = Problem("纠纷类型不在列表中", "unknown dispute type")
-    town_id = _int_or_none(need("town", "请选择镇街"))
-    village_id = _int_or_none(need("village", "请选择村居"))
+    town_id = whole_number(need("town", "请选择镇街"))
+    village_id = whole_number(need("village", "请选择村居"))
     if _text(form, "town") and town_id is None:
         problems["town"] = Problem("请选择有效的镇街", "invalid town")
     if _text(form, "village") and village_id is None:
         problems["village"] = Problem("请选择有效的村居", "invalid village")
-    grid_id = _int_or_none(_text(form, "grid")) if _text(form, "grid") else None
+    grid_id = whole_number(_text(form, "grid")) if _text(form, "grid") else None
     if _text(form, "grid") and grid_id is None:
         problems["grid"] = Problem("请选择有效的网格", "invalid grid")
 
     people_text = _text(form, "people_involved") or "2"
-    people = _int_or_none(people_text)
+    people = whole_number(people_text)
     if people is None or not 1 <= people <= MAX_PEOPLE:
         problems["people_involved"] = Problem(f"涉及人数应为 1 到 {MAX_PEOPLE} 之间的整数", "bad people count")
         people = 2
@@ -160,10 +156,11 @@ def parse_intake(
             address = _text(form, prefix + "address")
             if len(address) > MAX_ADDRESS:
                 problems[prefix + "address"] = Problem(f"住址不能超过 {MAX_ADDRESS} 字", "address too long")
-            party_town = _int_or_none(_text(form, prefix + "town"))
-            party_village = _int_or_none(_text(form, prefix + "village"))
+            party_town = whole_number(_text(form, prefix + "town"))
+            party_village = whole_number(_text(form, prefix + "village"))
             parties.append(
-                PartyDraft(side, kind, name, id_number, phone.replace(" ", ""), address, party_town, party_village)
+                PartyDraft(side, index, kind, name, id_number, phone.replace(" ", ""), address, party_town,
+                           party_village)
             )
 
     chosen_level = _text(form, "level") or None

@@ -25,3 +25,11 @@ class Invalid(Exception):
     @property
     def english(self) -> str:
         return "; ".join(problem.en for problem in self.problems.values())
+
+
+def whole_number(value: object) -> int | None:
+    """A non-negative whole number typed in ASCII digits (at most 9 of them), else None.
+
+    `str.isdigit` alone would accept "²" or "１", which int() then rejects or misreads."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

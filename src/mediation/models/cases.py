@@ -14,7 +14,8 @@ from mediation.models.base import Base, CreatedAtMixin, utcnow
 class MediationCase(CreatedAtMixin, Base):
     __tablename__ = "mediation_case"
     __table_args__ = (
-        Index("ix_mediation_case_accepted_on_id", "accepted_on", "id"),
+        Index("ix_mediation_case_registered_on_id", "registered_on", "id"),
+        Index("ix_mediation_case_accepted_on", "accepted_on"),
         Index("ix_mediation_case_organization_id_status", "organization_id", "status"),
         Index("ix_mediation_case_village_id_accepted_on", "village_id", "accepted_on"),
         Index("ix_mediation_case_town_id_accepted_on", "town_id", "accepted_on"),

@@ -34,6 +34,8 @@ class CurrentUser:
     role: str
     organization_id: int
     organization_name: str
+    organization_kind: str = "district_center"
+    organization_place_id: int = 1
 
     @property
     def role_label(self) -> str:
@@ -134,7 +136,7 @@ class AccountService:
     async def resolve(self, token: str) -> CurrentUser | None:
         row = (
             await self.session.execute(
-                select(User, Organization.name)
+                select(User, Organization.name, Organization.kind, Organization.place_id)
                 .join(UserSession, UserSession.user_id == User.id)
                 .join(Organization, Organization.id == User.organization_id)
                 .where(UserSession.token_digest == _digest(token), UserSession.expires_at > utcnow(), User.active)
@@ -142,8 +144,11 @@ class AccountService:
         ).first()
         if row is None:
             return None
-        user, organization_name = row
-        return CurrentUser(user.id, user.username, user.display_name, user.role, user.organization_id, organization_name)
+        user, organization_name, organization_kind, organization_place_id = row
+        return CurrentUser(
+            user.id, user.username, user.display_name, user.role, user.organization_id, organization_name,
+            organization_kind, organization_place_id,
+        )
 
     async def sign_out(self, token: str) -> None:
         async with write_transaction(self.session):

@@ -7,7 +7,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from mediation.domain.roles import ROLE_LABELS
-from mediation.domain.validation import Invalid
+from mediation.domain.validation import Invalid, whole_number
 from mediation.services.accounts import AccountService
 from mediation.services.dictionaries import EXTENSIBLE_KINDS, KIND_LABELS, DictionaryService
 from mediation.services.places import ORGANIZATION_KINDS, PlaceService
@@ -16,7 +16,8 @@ from mediation.web.pages import redirect_with_flash, render
 
 
 def _page(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 100_000 else 1
+    number = whole_number(value)
+    return number if number and number < 100_000 else 1
 
 
 class UserAdminController(Controller):

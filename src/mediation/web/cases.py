@@ -1,0 +1,209 @@
+"""Cases: counter intake with its live checks, the case list, one case and its actions, the receipt."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.response import Redirect, Template
+
+from mediation.domain.id_numbers import id_number_problem, normalize_id_number
+from mediation.domain.intake import PARTY_KINDS, SIDES, PartyDraft, party_indexes, parse_intake
+from mediation.domain.roles import INTAKE_ROLES
+from mediation.domain.validation import Invalid, whole_number
+from mediation.domain.workflow import REFUSAL_REASONS, STATUS_LABELS
+from mediation.services.cases import DUE_FILTERS, SORTS, CaseConflict, CaseFilters, CaseNotFound, CaseService
+from mediation.services.intake import IntakeService
+from mediation.web.guards import require_role
+from mediation.web.pages import redirect_with_flash, render
+
+
+def _form_dict(form: Any) -> dict[str, str]:
+    return {key: str(form.get(key, "")) for key in form.keys()}
+
+
+class IntakeController(Controller):
+    path = "/cases/new"
+    guards = [require_role(*INTAKE_ROLES)]
+    include_in_schema = False
+
+    async def _form(self, request: Request, intake: IntakeService, values: dict[str, str],
+                    errors: dict[str, str], status_code: int = 200) -> Template:
+        options = await intake.options()
+        town, village = whole_number(values.get("town")), whole_number(values.get("village"))
+        villages = await intake.places_under(town) if town else []
+        grids = await intake.places_under(village) if village else []
+        parties = []
+        for side in SIDES:
+            for index in party_indexes(values, side):
+                party_town = whole_number(values.get(f"{side}-{index}-town"))
+                parties.append({
+                    "side": side, "index": index,
+                    "villages": await intake.places_under(party_town) if party_town else [],
+                })
+        return render(request, "cases/new.html", status_code=status_code, options=options, villages=villages,
+                      grids=grids, parties=parties, values=values, errors=errors, sides=SIDES,
+                      party_kinds=PARTY_KINDS, refusal_reasons=REFUSAL_REASONS)
+
+    @get("/")
+    async def new(self, request: Request, intake: IntakeService) -> Template:
+        values = {"intake_token": uuid.uuid4().hex, "people_involved": "2", "risk_level": "ordinary"}
+        return await self._form(request, intake, values, {})
+
+    @post("/")
+    async def create(self, request: Request, intake: IntakeService) -> Template | Redirect:
+        values = _form_dict(await request.form())
+        refusing = values.get("action") == "refuse"
+        sources, types, risks = await intake.valid_codes()
+        try:
+            draft = parse_intake(values, sources, types, risks, REFUSAL_REASONS, refusing=refusing)
+            registered = await intake.register(draft, request.user, values.get("intake_token", ""), refusing)
+        except Invalid as invalid:
+            return await self._form(request, intake, values, invalid.messages_zh, status_code=422)
+        if not registered.created:
+            return redirect_with_flash(f"/cases/{registered.id}", f"该表单已提交过，案件 {registered.number} 已登记", "info")
+        verb = "已登记（不予受理）" if refusing else "已登记受理"
+        return redirect_with_flash(f"/cases/{registered.id}", f"{verb}：{registered.number}")
+
+    @get("/party")
+    async def party_block(self, request: Request, intake: IntakeService, side: str = "applicant",
+                          index: int = 1) -> Template:
+        if side not in SIDES or not 0 <= index < 20:
+            raise NotFoundException()
+        options = await intake.options()
+        return render(request, "cases/_party_added.html", party={"side": side, "index": index, "villages": []},
+                      options=options, values={}, errors={}, sides=SIDES, party_kinds=PARTY_KINDS, oob=True)
+
+    @post("/check")
+    async def check(self, request: Request, intake: IntakeService) -> Template:
+        """Live, debounced: earlier cases of the same people and the suggested level. Informs, never blocks."""
+        values = _form_dict(await request.form())
+        sources, types, risks = await intake.valid_codes()
+        draft_values = {**values, "summary": values.get("summary") or "-"}
+        for side in SIDES:
+            for index in party_indexes(values, side):
+                draft_values.setdefault(f"{side}-{index}-name", "")
+        suggestion = None
+        earlier = []
+        try:
+            draft = parse_intake(draft_values, sources, types, risks)
+            suggestion = await intake.suggestion(draft)
+            earlier = await intake.earlier_cases(list(draft.parties), draft.village_id)
+        except Invalid:
+            parties = _loose_parties(values)
+            earlier = await intake.earlier_cases(parties, whole_number(values.get("village")))
+        return render(request, "cases/_checks.html", suggestion=suggestion, earlier=earlier)
+
+    @post("/check-id")
+    async def check_id(self, request: Request) -> Template:
+        form = await request.form()
+        field_name = next((key for key in form.keys() if key.endswith("-id_number")), "")
+        value = normalize_id_number(str(form.get(field_name, "")))
+        problem = id_number_problem(value) if value else None
+        return render(request, "cases/_id_check.html", value=value, problem=problem)
+
+
+def _loose_parties(values: dict[str, str]) -> list[PartyDraft]:
+    """Parties from a half-filled form, for the repeat check before the form is complete."""
+    parties = []
+    for side in SIDES:
+        for index in party_indexes(values, side):
+            prefix = f"{side}-{index}-"
+            parties.append(PartyDraft(
+                side, index, "person", values.get(prefix + "name", "").strip(),
+                normalize_id_number(values.get(prefix + "id_number", "")),
+                values.get(prefix + "phone", "").strip().replace(" ", ""), "", None, None))
+    return parties
+
+
+class PlaceOptionsController(Controller):
+    path = "/places"
+    include_in_schema = False
+
+    @get("/children")
+    async def children(self, request: Request, intake: IntakeService) -> Template:
+        """Options for a dependent select: the select sends its own value under its own name."""
+        parent = next((number for value in request.query_params.values() if (number := whole_number(value))), None)
+        options = await intake.places_under(parent) if parent else []
+        placeholder = request.query_params.get("placeholder", "请选择")
+        return render(request, "cases/_options.html", options=options, placeholder=placeholder[:20])
+
+
+class CaseController(Controller):
+    path = "/cases"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request, cases: CaseService, intake: IntakeService) -> Template:
+        filters = CaseFilters.from_query(request.query_params)
+        page = await cases.list_cases(request.user, filters)
+        template = "cases/_table.html" if request.headers.get("hx-request") == "true" \
+            and request.headers.get("hx-target") == "case-table" else "cases/index.html"
+        options = await intake.options()
+        villages = await intake.places_under(filters.town) if filters.town else []
+        return render(request, template, page=page, filters=filters, options=options, villages=villages,
+                      statuses=STATUS_LABELS, sorts=SORTS, due_filters=DUE_FILTERS,
+                      organizations=await cases.organization_options(),
+                      can_register=request.user.role in INTAKE_ROLES)
+
+    async def _detail(self, request: Request, cases: CaseService, case_id: int, status_code: int = 200,
+                      errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                      open_panel: str = "") -> Template:
+        try:
+            case = await cases.view(request.user, case_id)
+        except CaseNotFound as exc:
+            raise NotFoundException() from exc
+        intake_options = await IntakeService(cases.session, cases.settings).options()
+        return render(request, "cases/detail.html", status_code=status_code, case=case, errors=errors or {},
+                      values=values or {}, open_panel=open_panel, options=intake_options,
+                      transfer_targets=await cases.transfer_targets(case_id) if case.open else [],
+                      can_void=request.user.role in ("supervisor", "admin"))
+
+    @get("/{case_id:int}")
+    async def detail(self, request: Request, cases: CaseService, case_id: int) -> Template:
+        return await self._detail(request, cases, case_id)
+
+    async def _act(self, request: Request, cases: CaseService, case_id: int, panel: str, action: Any,
+                   done: str) -> Template | Redirect:
+        values = _form_dict(await request.form())
+        try:
+            result = await action(request.user, case_id, values)
+        except CaseNotFound as exc:
+            raise NotFoundException() from exc
+        except Invalid as invalid:
+            return await self._detail(request, cases, case_id, 422, invalid.messages_zh, values, panel)
+        return redirect_with_flash(f"/cases/{case_id}", done.format(result=result))
+
+    @post("/{case_id:int}/edit")
+    async def edit(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
+        values = _form_dict(await request.form())
+        version = whole_number(values.get("version"))
+        version = -1 if version is None else version
+        try:
+            await cases.edit_facts(request.user, case_id, version, values)
+        except CaseNotFound as exc:
+            raise NotFoundException() from exc
+        except CaseConflict:
+            return await self._detail(
+                request, cases, case_id, 409,
+                {"edit": "保存失败：在您编辑期间，其他人已修改了此案件。下面是最新内容，您填写的内容保留在表单中，请核对后重新保存。"},
+                values, "edit")
+        except Invalid as invalid:
+            return await self._detail(request, cases, case_id, 422, invalid.messages_zh, values, "edit")
+        return redirect_with_flash(f"/cases/{case_id}", "已保存案件信息")
+
+    @post("/{case_id:int}/transfer")
+    async def transfer(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
+        return await self._act(request, cases, case_id, "transfer", cases.transfer, "已移交至{result}")
+
+    @post("/{case_id:int}/escalate")
+    async def escalate(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
+        return await self._act(request, cases, case_id, "escalate", cases.escalate, "已提级至{result}")
+
+    @post("/{case_id:int}/void")
+    async def void(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
+        if request.user.role not in ("supervisor", "admin"):
+            raise PermissionDeniedException("只有中心主任/司法所长可以作废案件")
+        return await self._act(request, cases, case_id, "void", cases.void, "案件已作废")
