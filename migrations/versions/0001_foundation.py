@@ -67,7 +67,7 @@ def seed_defaults() -> None:
         sa.column("active", sa.Boolean),
         sa.column("created_at", advanced_alchemy.types.DateTimeUTC(timezone=True)),
     )
-    op.bulk_insert(organizations, [{"id": 1, "name": "区矛盾纠纷调解中心", "short_name": "区调",
+    op.bulk_insert(organizations, [{"id": 1, "name": "区矛盾纠纷调解中心", "short_name": "区中心",
                                     "kind": "district_center", "place_id": 1, "active": True,
                                     "created_at": now}])
     if op.get_bind().dialect.name == "postgresql":

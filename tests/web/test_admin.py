@@ -143,12 +143,12 @@ async def test_organizations_listed_in_place_tree_order_and_edited(admin_client,
 
     center_id = await db_session.scalar(select(Organization.id).where(Organization.kind == "district_center"))
     refused = await post_form(admin_client, f"/admin/organizations/{center_id}",
-                              {"name": "区矛盾纠纷调解中心", "short_name": "区调", "active": ""})
+                              {"name": "区矛盾纠纷调解中心", "short_name": "区中心", "active": ""})
     assert refused.status_code == 422 and "区矛盾纠纷调解中心不能停用" in refused.text
     saved = await post_form(admin_client, f"/admin/organizations/{center_id}",
-                            {"name": "区矛盾纠纷调解中心", "short_name": "区中心", "active": "1"})
+                            {"name": "区矛盾纠纷调解中心", "short_name": "区调解中心", "active": "1"})
     assert saved.status_code == 303
-    assert "区中心" in (await admin_client.get("/admin/organizations")).text
+    assert "区调解中心" in (await admin_client.get("/admin/organizations")).text
 
 
 async def test_dictionaries_show_defaults_and_extend_types(admin_client, db_session):

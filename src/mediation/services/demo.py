@@ -85,11 +85,11 @@ class DemoService:
 
     async def _seed_specialised_committees(self) -> None:
         committees = (
-            ("区道路交通事故纠纷人民调解委员会", "区交调", "traffic_accident"),
-            ("区医疗纠纷人民调解委员会", "区医调", "medical"),
-            ("区劳动争议人民调解委员会", "区劳调", "labour"),
-            ("区物业纠纷人民调解委员会", "区物调", "property_management"),
-            ("区婚姻家庭纠纷人民调解委员会", "区婚调", "marriage_family"),
+            ("区道路交通事故纠纷人民调解委员会", "区交通", "traffic_accident"),
+            ("区医疗纠纷人民调解委员会", "区医疗", "medical"),
+            ("区劳动争议人民调解委员会", "区劳动", "labour"),
+            ("区物业纠纷人民调解委员会", "区物业", "property_management"),
+            ("区婚姻家庭纠纷人民调解委员会", "区婚姻", "marriage_family"),
         )
         places = PlaceService(self.session)
         existing = set(await self.session.scalars(select(Organization.name)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case as sql_case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,8 +114,15 @@ class IntakeService:
             conditions.append(and_(Party.village_id == village_id, Party.name.in_(names)))
         if not conditions:
             return []
+        def flag(condition: Any) -> Any:
+            return func.max(sql_case((condition, 1), else_=0))
+
         matched = (
-            select(Party.case_id, func.min(Party.id_number), func.min(Party.phone), func.min(Party.name))
+            select(
+                Party.case_id,
+                flag(Party.id_number.in_(ids)) if ids else literal(0),
+                flag(Party.phone.in_(phones)) if phones else literal(0),
+            )
             .where(or_(*conditions))
             .group_by(Party.case_id)
             .subquery()
@@ -135,13 +142,8 @@ class IntakeService:
             query = query.where(MediationCase.id != exclude_case_id)
         found = []
         for row in (await self.session.execute(query)).all():
-            id_number, phone = row[7], row[8]
-            if id_number in ids:
-                reason = "身份证号相同"
-            elif phone in phones:
-                reason = "电话相同"
-            else:
-                reason = "同村同名"
+            same_id, same_phone = row[7], row[8]
+            reason = "身份证号相同" if same_id else "电话相同" if same_phone else "同村同名"
             found.append(EarlierCase(*row[:7], matched_on=reason))
         return found
 

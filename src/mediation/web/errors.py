@@ -50,7 +50,7 @@ def error_response(request: Request, status: int, detail: str = "", debug_text: 
         "title": TITLES.get(status, "请求无法完成"),
         "message": message,
         "user": user,
-        "navigation": navigation_for(user.role if user else None),
+        "navigation": navigation_for(user.role if user else None, request.url.path),
         "current_path": request.url.path,
         "flashes": [],
         "debug_text": debug_text,

@@ -15,6 +15,8 @@ FLASH_COOKIE = "mediation_flash"
 
 NAVIGATION = (
     ("工作台", "/", None),
+    ("登记受理", "/cases/new", {"counter", "village_mediator", "supervisor"}),
+    ("案件", "/cases", None),
     ("用户管理", "/admin/users", {"admin"}),
     ("地点", "/admin/places", {"admin"}),
     ("调解组织", "/admin/organizations", {"admin"}),
@@ -23,10 +25,15 @@ NAVIGATION = (
 )
 
 
-def navigation_for(role: str | None) -> list[tuple[str, str]]:
+def navigation_for(role: str | None, path: str = "/") -> list[tuple[str, str, bool]]:
+    """The links a role sees, each with whether it is the current page (the longest matching prefix)."""
     if role is None:
         return []
-    return [(label, href) for label, href, roles in NAVIGATION if roles is None or role in roles or role == "admin"]
+    links = [(label, href) for label, href, roles in NAVIGATION if roles is None or role in roles or role == "admin"]
+    matching = [href for _, href in links if path == href or (href != "/" and path.startswith(href + "/"))
+                or (href != "/" and path == href)]
+    current = max(matching, key=len, default=None)
+    return [(label, href, href == current) for label, href in links]
 
 
 def _read_flash(request: Request) -> list[tuple[str, str]]:
@@ -55,7 +62,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         status_code=status_code,
         context={
             "user": user,
-            "navigation": navigation_for(user.role if user else None),
+            "navigation": navigation_for(user.role if user else None, request.url.path),
             "current_path": request.url.path,
             "flashes": flashes,
             **context,
