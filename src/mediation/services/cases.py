@@ -525,7 +525,7 @@ class CaseService:
             reason = self._reason(form, "提级")
             above = level_above(case.level)
             if above is None:
-                raise Invalid({"reason": Problem("案件已在区中心办理，没有更高层级")})
+                raise Invalid({"action": Problem("案件已在区中心办理，没有更高层级")})
             if above == "town":
                 query = select(Organization).where(Organization.kind == "town_committee",
                                                    Organization.place_id == case.town_id)
@@ -533,7 +533,7 @@ class CaseService:
                 query = select(Organization).where(Organization.kind == "district_center")
             target = await self.session.scalar(query.where(Organization.active).limit(1))
             if target is None:
-                raise Invalid({"reason": Problem(f"{LEVEL_LABELS[above]}没有在用的调解组织")})
+                raise Invalid({"action": Problem(f"{LEVEL_LABELS[above]}没有在用的调解组织")})
             source = await self.session.get_one(Organization, case.organization_id)
             case.organization_id, case.level = target.id, above
             case.updated_at = utcnow()
