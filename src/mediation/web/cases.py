@@ -148,36 +148,36 @@ class CaseController(Controller):
                       organizations=await cases.organization_options(),
                       can_register=request.user.role in INTAKE_ROLES)
 
-    async def _detail(self, request: Request, cases: CaseService, case_id: int, status_code: int = 200,
-                      errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-                      open_panel: str = "") -> Template:
+    async def _detail(self, request: Request, cases: CaseService, intake: IntakeService, case_id: int,
+                      status_code: int = 200, errors: dict[str, str] | None = None,
+                      values: dict[str, str] | None = None, open_panel: str = "") -> Template:
         try:
             case = await cases.view(request.user, case_id)
         except CaseNotFound as exc:
             raise NotFoundException() from exc
-        intake_options = await IntakeService(cases.session, cases.settings).options()
         return render(request, "cases/detail.html", status_code=status_code, case=case, errors=errors or {},
-                      values=values or {}, open_panel=open_panel, options=intake_options,
+                      values=values or {}, open_panel=open_panel, options=await intake.options(),
                       transfer_targets=await cases.transfer_targets(case_id) if case.open else [],
                       can_void=request.user.role in ("supervisor", "admin"))
 
     @get("/{case_id:int}")
-    async def detail(self, request: Request, cases: CaseService, case_id: int) -> Template:
-        return await self._detail(request, cases, case_id)
+    async def detail(self, request: Request, cases: CaseService, intake: IntakeService, case_id: int) -> Template:
+        return await self._detail(request, cases, intake, case_id)
 
-    async def _act(self, request: Request, cases: CaseService, case_id: int, panel: str, action: Any,
-                   done: str) -> Template | Redirect:
+    async def _act(self, request: Request, cases: CaseService, intake: IntakeService, case_id: int, panel: str,
+                   action: Any, done: str) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
             result = await action(request.user, case_id, values)
         except CaseNotFound as exc:
             raise NotFoundException() from exc
         except Invalid as invalid:
-            return await self._detail(request, cases, case_id, 422, invalid.messages_zh, values, panel)
+            return await self._detail(request, cases, intake, case_id, 422, invalid.messages_zh, values, panel)
         return redirect_with_flash(f"/cases/{case_id}", done.format(result=result))
 
     @post("/{case_id:int}/edit")
-    async def edit(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
+    async def edit(self, request: Request, cases: CaseService, intake: IntakeService,
+                   case_id: int) -> Template | Redirect:
         values = _form_dict(await request.form())
         version = whole_number(values.get("version"))
         version = -1 if version is None else version
@@ -187,23 +187,26 @@ class CaseController(Controller):
             raise NotFoundException() from exc
         except CaseConflict:
             return await self._detail(
-                request, cases, case_id, 409,
+                request, cases, intake, case_id, 409,
                 {"edit": "保存失败：在您编辑期间，其他人已修改了此案件。下面是最新内容，您填写的内容保留在表单中，请核对后重新保存。"},
                 values, "edit")
         except Invalid as invalid:
-            return await self._detail(request, cases, case_id, 422, invalid.messages_zh, values, "edit")
+            return await self._detail(request, cases, intake, case_id, 422, invalid.messages_zh, values, "edit")
         return redirect_with_flash(f"/cases/{case_id}", "已保存案件信息")
 
     @post("/{case_id:int}/transfer")
-    async def transfer(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
-        return await self._act(request, cases, case_id, "transfer", cases.transfer, "已移交至{result}")
+    async def transfer(self, request: Request, cases: CaseService, intake: IntakeService,
+                       case_id: int) -> Template | Redirect:
+        return await self._act(request, cases, intake, case_id, "transfer", cases.transfer, "已移交至{result}")
 
     @post("/{case_id:int}/escalate")
-    async def escalate(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
-        return await self._act(request, cases, case_id, "escalate", cases.escalate, "已提级至{result}")
+    async def escalate(self, request: Request, cases: CaseService, intake: IntakeService,
+                       case_id: int) -> Template | Redirect:
+        return await self._act(request, cases, intake, case_id, "escalate", cases.escalate, "已提级至{result}")
 
     @post("/{case_id:int}/void")
-    async def void(self, request: Request, cases: CaseService, case_id: int) -> Template | Redirect:
+    async def void(self, request: Request, cases: CaseService, intake: IntakeService,
+                   case_id: int) -> Template | Redirect:
         if request.user.role not in ("supervisor", "admin"):
             raise PermissionDeniedException("只有中心主任/司法所长可以作废案件")
-        return await self._act(request, cases, case_id, "void", cases.void, "案件已作废")
+        return await self._act(request, cases, intake, case_id, "void", cases.void, "案件已作废")
