@@ -18,7 +18,7 @@ from mediation.domain.places import parse_place_rows
 from mediation.domain.roles import ROLES
 from mediation.domain.validation import Invalid
 from mediation.services.accounts import AccountService
-from mediation.services.demo import DEMO_PASSWORD, DemoService
+from mediation.services.demo import DEMO_CASES, DEMO_PASSWORD, DemoService, DemoUnavailable
 from mediation.services.places import PlaceService
 from mediation.settings import Settings, SettingsError
 from mediation.spreadsheets import SpreadsheetError, read_table_file
@@ -113,26 +113,36 @@ def print_demo_logins(logins: list[Any]) -> None:
         click.echo(f"  {login.username:<10} {login.role:<17} {login.display_name} · {login.organization}")
 
 
-@main.command(help="Seed the demo district (only into an empty database unless --force).")
+@main.command(help=f"Seed the demo district (places, committees, a user for every role) and demo cases spread "
+                   f"over the last 12 months: {DEMO_CASES} unless --cases says otherwise. Only into an empty "
+                   f"database unless --force.")
+@click.option("--cases", default=DEMO_CASES, show_default=True, type=click.IntRange(0, 2_000_000),
+              help="How many demo cases to seed (0 for none).")
 @click.option("--force", is_flag=True, help="Seed even though the database already has data.")
-def demo(force: bool) -> None:
+def demo(cases: int, force: bool) -> None:
     settings = load_settings()
     if settings.production:
         raise click.ClickException("demo data is never seeded when MEDIATION_ENV=production")
+
+    def progress(done: int) -> None:
+        click.echo(f"seeded {done:,} of {cases:,} demo cases", err=True)
 
     async def seed(session: AsyncSession) -> tuple[bool, list[Any]]:
         service = DemoService(session, settings)
         if await service.has_data() and not force:
             return False, await service.existing_demo_logins()
-        return True, await service.seed()
+        return True, await service.seed(cases, progress)
 
-    seeded, logins = run_with_session(settings, seed)
+    try:
+        seeded, logins = run_with_session(settings, seed)
+    except DemoUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
     if not seeded:
         click.echo("the database already has data: nothing seeded (use --force to add the demo anyway)")
         if logins:
             print_demo_logins(logins)
         return
-    click.echo("demo district seeded")
+    click.echo(f"demo district seeded with {cases:,} cases")
     print_demo_logins(logins)
 
 

@@ -1,19 +1,43 @@
 """The demo district: places at the seed's scale, a committee per town and village, an advisor per village,
-and a user for every role. Deterministic, so the documented logins always work."""
+a user for every role, and cases spread over the last 12 months. The district and the logins are
+deterministic, so the documented logins always work.
+
+Demo cases are written the way a real intake writes them (numbers from the same counters and template,
+parties, timeline events, the 枫桥 routing), but in bulk: thousands of rows per statement."""
 
 from __future__ import annotations
 
+import math
 import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.database import write_transaction
+from mediation.domain import deadlines
+from mediation.domain.case_numbers import format_case_number
+from mediation.domain.id_numbers import check_character
 from mediation.domain.places import PlaceTree
-from mediation.models import LegalAdvisor, Organization, Place, User, advisor_village
+from mediation.domain.routing import (
+    LEVEL_LABELS, PartyPlace, RoutingInput, RoutingSuggestion, level_above, suggest_level,
+)
+from mediation.domain.workflow import REFUSAL_REASONS
+from mediation.models import (
+    CaseEvent, CaseNumberCounter, DictionaryEntry, LegalAdvisor, MediationCase, Organization, Party, Place,
+    User, advisor_village,
+)
+from mediation.models.base import utcnow
 from mediation.services.accounts import AccountService
-from mediation.services.places import PlaceService
+from mediation.services.places import PlaceService, short_name_for
 from mediation.settings import Settings
 
 DEMO_PASSWORD = "fengqiao-2026"
@@ -28,6 +52,240 @@ _GRID_SUFFIXES = ("第一网格", "第二网格", "第三网格", "第四网格"
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国文斌志红玉兰海峰"
 _FIRMS = ("浙江枫桥律师事务所", "明理律师事务所", "正平律师事务所", "和衡律师事务所", "东湖法律服务所", "安澜律师事务所")
+
+DEMO_CASES = 300  # what `mediation demo` (and so `make run`) seeds unless told otherwise
+CASE_BATCH = 2_000  # cases per bulk insert (with their parties and events)
+REPEAT_SHARE = 0.06
+# Shares of the stages a demo case can be in; the rest stay 受理 at the organization routing chose.
+STAGE_SHARES = {"refused": 0.08, "voided": 0.03, "transferred": 0.04, "escalated": 0.04}
+# A county report's proportions, roughly: neighbours, family, homesteads, contracts and damages lead.
+DISPUTE_TYPE_WEIGHTS = {
+    "neighbourhood": 22, "marriage_family": 18, "housing_homestead": 12, "contract": 10, "damages": 10,
+    "labour": 5, "traffic_accident": 5, "forest_land": 4, "production_business": 4, "property_management": 3,
+    "consumer": 2, "land_requisition": 2, "environment": 1, "medical": 1, "other": 1,
+}
+SOURCE_WEIGHTS = {
+    "party_application": 55, "own_initiative": 12, "grid_screening": 10, "police_referral": 8,
+    "court_entrusted": 5, "hotline_12345": 4, "government_assigned": 3, "petition_referral": 2, "other": 1,
+}
+RISK_WEIGHTS = {"ordinary": 86, "serious": 12, "major": 2}
+GROUP_RISK_WEIGHTS = {"ordinary": 50, "serious": 40, "major": 10}
+REFUSAL_NOTES = {
+    "party_refuses": "被申请人明确表示不同意调解",
+    "exclusive_jurisdiction": "已告知当事人向有关行政机关申请处理",
+    "in_litigation": "申请人已向人民法院起诉",
+    "not_civil": "属于行政管理事项，已告知当事人向有关部门反映",
+    "other": "申请人未能提供被申请人的有效联系方式",
+}
+VOID_REASONS = (
+    "重复登记，与同日登记的案件为同一纠纷",
+    "登记时当事人信息录入错误，已重新登记",
+    "当事人仅来电咨询，误登记为案件",
+)
+ESCALATION_REASONS = {
+    "town": ("村居调解未成功，双方矛盾有激化趋势", "一方当事人不信任本村调委会，申请由镇街调解"),
+    "district": ("镇街调解未成功，涉及多个部门，需区中心协调", "当事人情绪激动，有越级上访苗头"),
+}
+_ID_REGIONS = ("330681",) * 16 + ("330602", "330603", "330604", "330683")  # the district and its neighbours
+_MIGRANT_ID_REGIONS = ("511302", "412723", "522401", "362330", "341221", "432524")
+_MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
+                    "153", "157", "158", "159", "177", "180", "181", "182", "183", "185", "186", "187",
+                    "188", "189", "199")
+_BIRTH_FIRST = date(1950, 1, 1)
+_BIRTH_DAYS = (date(2000, 12, 31) - _BIRTH_FIRST).days + 1
+
+
+@dataclass(frozen=True)
+class DisputeStyle:
+    """How demo cases of one dispute type read. Templates are (summary, claims) with {a} the first applicant,
+    {r} the first respondent, {v} the village, {n} the people involved and {amount} the amount (a case has an
+    amount exactly when its template names one). `firm` templates are for an organization respondent, named
+    from `firm_names` ({town}, {village}, {brand}); `firm_share` of the cases have one."""
+
+    person: tuple[tuple[str, str], ...]
+    firm: tuple[tuple[str, str], ...] = ()
+    firm_names: tuple[str, ...] = ()
+    firm_share: float = 0.0
+    amounts: tuple[int, int] = (1_000, 50_000)
+    group_share: float = 0.01
+
+
+DISPUTE_STYLES: dict[str, DisputeStyle] = {
+    "marriage_family": DisputeStyle(
+        person=(
+            ("{a}与{r}系夫妻，婚后常因家庭琐事和子女教育问题争吵，{a}提出离婚，双方就财产分割和孩子抚养协商不成。",
+             "要求协议离婚，孩子由{a}抚养，{r}按月支付抚养费"),
+            ("{a}年事已高、体弱多病，其子{r}长期未尽赡养义务，{a}多次向村里反映。", "要求{r}每月支付赡养费并轮流照料"),
+            ("{a}与{r}系兄弟，因父母赡养费分担及老人居住安排发生矛盾，多次争吵。", "要求兄弟之间合理分担赡养费用"),
+            ("{a}与{r}离婚后，{r}未按离婚协议支付子女抚养费，累计拖欠{amount}元。", "要求{r}支付拖欠的抚养费{amount}元"),
+        ),
+        amounts=(6_000, 60_000), group_share=0.0,
+    ),
+    "neighbourhood": DisputeStyle(
+        person=(
+            ("{a}与{r}系{v}邻居，{r}在两家之间的公共通道堆放柴草杂物，影响通行，双方多次发生口角。",
+             "要求{r}清理杂物，恢复通道畅通"),
+            ("{r}家空调外机正对{a}家卧室窗户，噪音和热风影响{a}一家休息，双方协商未果。", "要求{r}移装空调外机"),
+            ("{r}家饲养的狗多次咬死{a}家的鸡鸭，夜间吠叫扰民，双方为此发生争吵。", "要求{r}拴养犬只并赔偿损失"),
+            ("{r}家屋顶排水直接流入{a}家院内，致{a}家墙体受潮开裂，双方因此产生矛盾。", "要求{r}改造排水管道"),
+            ("{a}与{r}因房前屋后种植的树木遮挡采光发生争执，{r}拒绝修剪。", "要求{r}修剪或移栽遮挡采光的树木"),
+            ("{r}在{a}家门前晾晒农作物，双方因此争吵并发生推搡，{a}受轻微擦伤，花去医药费{amount}元。",
+             "要求{r}赔礼道歉并承担医药费{amount}元"),
+        ),
+        amounts=(200, 3_000),
+    ),
+    "housing_homestead": DisputeStyle(
+        person=(
+            ("{a}与{r}宅基地相邻，{r}翻建房屋时新砌围墙越过原界址约半米，{a}认为侵占其宅基地，双方发生争执。",
+             "要求{r}拆除越界围墙，恢复原界址"),
+            ("{a}与{r}系兄弟，父母去世后因老宅继承及宅基地使用权分配发生争议。", "要求依法分割父母遗留的老宅"),
+            ("{r}建房时屋檐伸入{a}家院落上方，雨水滴落{a}家院内，{a}多次交涉无果。", "要求{r}改造屋檐，排除妨碍"),
+            ("{a}将房屋出售给{r}后，双方对尚未结清的购房款{amount}元及过户事宜发生争议。",
+             "要求{r}付清剩余购房款{amount}元"),
+        ),
+        amounts=(20_000, 300_000),
+    ),
+    "contract": DisputeStyle(
+        person=(
+            ("{a}为{r}家装修房屋，完工后{r}以存在质量问题为由拖欠装修款{amount}元。", "要求{r}支付剩余装修款{amount}元"),
+            ("{a}向{r}出借{amount}元，约定一年内归还，到期后{r}以资金周转困难为由未还款。", "要求{r}归还借款{amount}元"),
+            ("{a}租用{r}的房屋，租期未满{r}要求提前收回，双方就押金和违约金发生争议，涉及金额{amount}元。",
+             "要求{r}退还押金并支付违约金"),
+        ),
+        firm=(
+            ("{a}在{r}承建的工地做木工分包，完工后{r}拖欠工程款{amount}元。", "要求{r}支付工程款{amount}元"),
+            ("{a}向{r}供应建材一批，{r}以部分货物不合格为由拒付货款{amount}元。", "要求{r}支付货款{amount}元"),
+        ),
+        firm_names=("{town}{brand}建筑工程有限公司", "{town}{brand}装饰工程有限公司", "{town}{brand}商贸有限公司"),
+        firm_share=0.3, amounts=(3_000, 300_000),
+    ),
+    "production_business": DisputeStyle(
+        person=(
+            ("{a}与{r}合伙经营养殖场，经营亏损后双方对投资款{amount}元的分担意见不一。", "要求清算合伙账目，返还投资款"),
+            ("{a}承包{r}的茶园，因承包费调整及合同续签问题产生分歧，涉及金额{amount}元。", "要求按原合同约定续签承包合同"),
+        ),
+        firm=(
+            ("{a}为{r}加工袜子一批，因交货延误和次品率高，双方对加工费{amount}元的结算发生争议。",
+             "要求{r}按实际合格数量结算加工费"),
+        ),
+        firm_names=("{town}{brand}袜业有限公司", "{town}{brand}针织厂", "{town}{brand}家庭农场"),
+        firm_share=0.3, amounts=(5_000, 500_000),
+    ),
+    "damages": DisputeStyle(
+        person=(
+            ("{a}与{r}因琐事发生口角后互相推搡，{a}摔倒受伤住院，花去医疗费{amount}元。",
+             "要求{r}赔偿医疗费、误工费共计{amount}元"),
+            ("{r}放养的牛羊啃食{a}家种植的蔬菜和果苗，{a}要求赔偿，双方就赔偿数额争执不下。", "要求{r}赔偿青苗损失"),
+        ),
+        firm=(
+            ("{r}在{a}家附近施工时挖断{a}家水管并损坏围墙，造成损失约{amount}元。", "要求{r}修复或赔偿损失{amount}元"),
+            ("{a}之子在{r}游玩时摔伤，双方就责任划分和赔偿发生争议，涉及金额{amount}元。", "要求{r}承担医疗费{amount}元"),
+        ),
+        firm_names=("{town}{brand}建筑工程有限公司", "{town}{brand}农家乐"),
+        firm_share=0.25, amounts=(800, 80_000),
+    ),
+    "forest_land": DisputeStyle(
+        person=(
+            ("{a}与{r}因山林界址不清发生纠纷，双方均称对争议山林享有承包经营权。", "要求确认山林界址"),
+            ("{r}在{a}承包的责任田边挖沟引水，毁坏{a}部分庄稼，双方发生争执。", "要求{r}恢复原状并赔偿青苗损失"),
+            ("{a}与{r}因流转土地的租金{amount}元支付和到期后归还问题产生分歧。", "要求{r}支付土地流转租金{amount}元"),
+        ),
+        amounts=(1_000, 60_000),
+    ),
+    "land_requisition": DisputeStyle(
+        person=(
+            ("{a}与{r}系兄弟，因老宅拆迁补偿款{amount}元的分配发生争议。", "要求按份额分配拆迁补偿款"),
+        ),
+        firm=(
+            ("{v}因道路拓宽工程征收土地，{a}等{n}户村民对{r}制定的青苗补偿分配方案有异议。",
+             "要求按标准足额发放青苗补偿款"),
+            ("{a}等{n}户村民认为{r}分配征地补偿款时未将外嫁女纳入分配范围，涉及金额{amount}元。",
+             "要求按村民待遇分配征地补偿款"),
+        ),
+        firm_names=("{village}股份经济合作社",),
+        firm_share=0.6, amounts=(50_000, 800_000), group_share=0.45,
+    ),
+    "environment": DisputeStyle(
+        person=(
+            ("{r}经常在房前露天焚烧垃圾，浓烟影响{a}家正常生活，双方多次争吵。", "要求{r}停止焚烧垃圾"),
+        ),
+        firm=(
+            ("{r}生产过程中产生的噪音和粉尘影响周边居民生活，{a}等{n}名村民多次反映未果。", "要求{r}整改，减少噪音和粉尘"),
+            ("{r}排放的废水流入{a}承包的鱼塘，造成鱼苗大量死亡，损失约{amount}元。", "要求{r}停止排污并赔偿损失{amount}元"),
+        ),
+        firm_names=("{town}{brand}石材加工厂", "{town}{brand}印染有限公司", "{town}{brand}化工有限公司"),
+        firm_share=0.75, amounts=(2_000, 100_000), group_share=0.3,
+    ),
+    "labour": DisputeStyle(
+        person=(
+            ("{a}为{r}家建房做小工，完工后{r}拖欠工钱{amount}元。", "要求{r}支付工钱{amount}元"),
+        ),
+        firm=(
+            ("{a}等{n}人在{r}务工，{r}拖欠工资共计{amount}元，多次催讨未果。", "要求{r}支付拖欠的工资{amount}元"),
+            ("{a}在{r}上班期间操作机器受伤，双方就工伤待遇和赔偿金额{amount}元发生争议。", "要求{r}支付工伤赔偿{amount}元"),
+            ("{r}未提前通知即辞退{a}，双方就经济补偿金发生争议，涉及金额{amount}元。", "要求{r}支付经济补偿金{amount}元"),
+        ),
+        firm_names=("{town}{brand}建筑工程有限公司", "{town}{brand}袜业有限公司", "{town}{brand}五金制品厂"),
+        firm_share=0.85, amounts=(3_000, 150_000), group_share=0.3,
+    ),
+    "consumer": DisputeStyle(
+        person=(
+            ("{a}从{r}处购买二手轿车，提车后发现该车曾发生重大事故，双方就退车款{amount}元发生争议。",
+             "要求{r}退还购车款{amount}元"),
+        ),
+        firm=(
+            ("{a}在{r}购买的电动自行车使用不到一个月即出现电池故障，{r}拒绝退换，涉及金额{amount}元。",
+             "要求{r}退货退款{amount}元"),
+            ("{a}在{r}办理的健身卡尚未到期，{r}即停业关门，剩余费用{amount}元未退还。", "要求{r}退还剩余费用{amount}元"),
+            ("{a}在{r}定制的家具存在开裂和色差问题，双方就退换和货款{amount}元发生争议。", "要求{r}更换家具或退还货款"),
+        ),
+        firm_names=("{town}{brand}电动车行", "{town}{brand}健身会所", "{town}{brand}家具城"),
+        firm_share=0.9, amounts=(300, 30_000),
+    ),
+    "medical": DisputeStyle(
+        person=(),
+        firm=(
+            ("{a}的父亲在{r}住院治疗期间病情加重，{a}认为院方存在诊疗过错，双方就赔偿发生争议，涉及金额{amount}元。",
+             "要求{r}赔偿医疗费及相关损失{amount}元"),
+            ("{a}在{r}拔牙后出现严重感染，认为{r}处置不当。", "要求{r}赔偿后续治疗费用{amount}元"),
+        ),
+        firm_names=("{town}卫生院", "区人民医院", "区中医院", "{town}{brand}口腔诊所"),
+        firm_share=1.0, amounts=(5_000, 300_000),
+    ),
+    "traffic_accident": DisputeStyle(
+        person=(
+            ("{r}驾驶小型轿车在{v}路口与{a}驾驶的电动自行车相撞，致{a}受伤，交警认定{r}负事故主要责任。",
+             "要求{r}赔偿医疗费、误工费、护理费等共计{amount}元"),
+            ("{a}驾驶的三轮车与{r}驾驶的货车发生刮擦，造成车辆受损，双方对维修费{amount}元的承担有争议。",
+             "要求{r}赔偿车辆维修费{amount}元"),
+            ("{a}步行经过{v}村道时被{r}驾驶的摩托车撞伤，双方就赔偿数额{amount}元协商不成。", "要求{r}赔偿各项损失{amount}元"),
+        ),
+        firm=(
+            ("{r}所属货车在{v}路段与{a}驾驶的电动自行车相撞，致{a}受伤，双方就赔偿数额{amount}元协商不成。",
+             "要求{r}赔偿各项损失{amount}元"),
+        ),
+        firm_names=("{town}{brand}运输有限公司",),
+        firm_share=0.1, amounts=(2_000, 200_000),
+    ),
+    "property_management": DisputeStyle(
+        person=(),
+        firm=(
+            ("{a}等{n}户业主认为{r}服务不到位，小区卫生差、电梯经常故障，拒交物业费，{r}要求补缴。",
+             "要求{r}改进服务后再协商物业费"),
+            ("{a}的车辆在小区内被剐蹭，{a}认为{r}未尽安保管理职责，要求赔偿{amount}元。", "要求{r}赔偿车辆损失{amount}元"),
+            ("楼上管道渗漏致{a}家天花板受损，{a}认为{r}维修不及时，损失约{amount}元。", "要求{r}及时维修并赔偿损失{amount}元"),
+        ),
+        firm_names=("{town}{brand}物业服务有限公司",),
+        firm_share=1.0, amounts=(500, 20_000), group_share=0.3,
+    ),
+    "other": DisputeStyle(
+        person=(
+            ("{a}与{r}因微信群内言语冲突产生矛盾，双方情绪激动，多次互相指责。", "要求{r}公开赔礼道歉"),
+            ("{a}与{r}因祖坟迁移问题产生分歧，双方争执不下。", "要求协商确定迁坟事宜"),
+            ("{a}与{r}因红白喜事礼金往来发生误会，双方关系紧张。", "要求当面说清楚，消除误会"),
+        ),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +323,422 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
 
 
+WORKDAY_SECONDS = int(9.5 * 3600)  # registrations fall between 08:00 and 17:30, local time
+_MAX_REPEAT_CANDIDATES = 5_000  # applicants kept as candidates for repeat disputes
+_KIN_WORDS = ("兄弟", "其子")  # templates where the respondent shares the applicant's surname
+
+
+class _Org(NamedTuple):
+    id: int
+    name: str
+    short_name: str
+    level: str  # the level it mediates at: district, town or village
+
+
+class _Village(NamedTuple):
+    id: int
+    name: str
+    town_id: int
+    town: str
+    grids: tuple[int, ...]
+
+
+class _Person(NamedTuple):
+    """A party as it appears on each of its cases."""
+
+    kind: str
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    town_id: int
+    village_id: int
+
+
+Row = dict[str, Any]
+
+
+class _MadeCase(NamedTuple):
+    case: Row
+    parties: list[Row]
+    events: list[Row]
+
+
+class _Earlier(NamedTuple):
+    case_id: int
+    number: str
+    village: _Village
+    dispute_type: str
+    applicant: _Person
+    respondents: tuple[_Person, ...]
+
+
+class _Dispute(NamedTuple):
+    village: _Village
+    dispute_type: str
+    applicants: list[_Person]
+    respondents: list[_Person]
+    people: int
+    risk_level: str
+    amount: Decimal | None
+    summary: str
+    claims: str
+    earlier: _Earlier | None  # the case this one repeats
+
+
+@dataclass(frozen=True)
+class _DemoDistrict:
+    """What demo cases are made of, read from the database once: places, committees, staff, codes."""
+
+    villages: list[_Village]
+    district_place_id: int
+    district_center: _Org
+    town_committees: dict[int, _Org]  # by town place id
+    village_committees: dict[int, _Org]  # by village place id
+    specialised: dict[tuple[int, str], _Org]  # by (place id, dispute type)
+    staff: dict[int, list[int]]  # organization id → the users who register and handle cases there
+    supervisors: dict[int, list[int]]
+    admin_id: int
+    codes: dict[str, list[str]]  # dictionary kind → active codes
+
+
+class _Weighted(NamedTuple):
+    """Values to draw from with `random.choices(values, cum_weights=cumulative)`."""
+
+    values: list[Any]
+    cumulative: list[float]
+
+
+def _weighted(values: Sequence[Any], weights: Iterable[float]) -> _Weighted:
+    return _Weighted(list(values), list(accumulate(weights)))
+
+
+def _weighted_codes(weights: dict[str, float], codes: Sequence[str]) -> _Weighted:
+    """The active codes with their weights (a code the table does not know counts as 1)."""
+    values = list(codes) or list(weights)
+    return _weighted(values, (weights.get(value, 1) for value in values))
+
+
+class _CaseMaker:
+    """Makes demo cases in registration order, each as rows ready for bulk inserts: the case, its parties
+    and its timeline. Case ids are consecutive from `first_id`; `counters` ((organization id, year) → last
+    sequence number) is advanced as numbers are handed out."""
+
+    def __init__(self, rng: random.Random, district: _DemoDistrict, settings: Settings,
+                 counters: dict[tuple[int, int], int], first_id: int, now: datetime) -> None:
+        self.rng = rng
+        self.district = district
+        self.template = settings.case_number_template
+        self.tz = settings.tz
+        self.counters = counters
+        self.next_id = first_id
+        self.now = now
+        # Candidates for repeat disputes: applicants' ID numbers (a bounded sample), each one's latest case.
+        self.repeat_ids: list[str] = []
+        self.latest: dict[str, _Earlier] = {}
+        self.towns: dict[int, list[_Village]] = {}
+        for village in district.villages:
+            self.towns.setdefault(village.town_id, []).append(village)
+        # Some villages quarrel more than others; those with a demo account see a few more cases.
+        staffed = {place for place, org in district.village_committees.items() if org.id in district.staff}
+        self.villages = _weighted(
+            district.villages,
+            (rng.uniform(0.5, 2.0) * (4 if village.id in staffed else 1) for village in district.villages),
+        )
+        self.dispute_types = _weighted_codes(DISPUTE_TYPE_WEIGHTS, district.codes.get("dispute_type", []))
+        self.sources = _weighted_codes(SOURCE_WEIGHTS, district.codes.get("case_source", []))
+        self.risks = _weighted_codes(RISK_WEIGHTS, district.codes.get("risk_level", []))
+        self.group_risks = _weighted_codes(GROUP_RISK_WEIGHTS, district.codes.get("risk_level", []))
+        self.specialties: dict[int, frozenset[str]] = {}
+        for place_id, specialty in district.specialised:
+            self.specialties[place_id] = self.specialties.get(place_id, frozenset()) | {specialty}
+
+    def _pick(self, weighted: _Weighted) -> Any:
+        return self.rng.choices(weighted.values, cum_weights=weighted.cumulative)[0]
+
+    def cases(self, count: int) -> Iterator[_MadeCase]:
+        """`count` cases; the stages come in the shares of STAGE_SHARES, spread at random."""
+        stages = ["accepted"] * count
+        start = 0
+        for stage, share in STAGE_SHARES.items():
+            end = start + round(count * share)
+            stages[start:end] = [stage] * (end - start)
+            start = end
+        self.rng.shuffle(stages)
+        for moment, stage in zip(self._moments(count), stages, strict=True):
+            yield self._case(moment, stage)
+
+    def _moments(self, count: int) -> Iterator[datetime]:
+        """Registration times in working hours over the last 365 days (today up to now), oldest first: fewer
+        at weekends, more in the last 40 days (older disputes would mostly be closed by now), so a realistic
+        share of the open cases is near its deadline."""
+        today = deadlines.local_date(self.now, self.tz)
+        opening = datetime.combine(today, time(8), tzinfo=self.tz)
+        open_today = min(max(int((self.now - opening).total_seconds()), 0), WORKDAY_SECONDS)
+        offsets = range(365)
+        weights = [
+            (0.4 if (today - timedelta(days=offset)).weekday() >= 5 else 1.0)
+            * (0.75 / 365 + (0.25 / 40 if offset < 40 else 0.0))
+            * (open_today / WORKDAY_SECONDS if offset == 0 else 1.0)
+            for offset in offsets
+        ]
+        per_day = Counter(self.rng.choices(offsets, weights, k=count))
+        for offset in reversed(offsets):
+            start = opening - timedelta(days=offset)
+            hours = open_today if offset == 0 else WORKDAY_SECONDS
+            for seconds in sorted(self.rng.randrange(hours) for _ in range(per_day[offset])):
+                yield (start + timedelta(seconds=seconds)).astimezone(UTC)
+
+    def _later(self, moment: datetime, days: int) -> datetime:
+        """A working-hours moment `days` after `moment`, never before it and never in the future."""
+        day = deadlines.local_date(moment, self.tz) + timedelta(days=days)
+        at = datetime.combine(day, time(8), tzinfo=self.tz) + timedelta(
+            seconds=self.rng.randrange(WORKDAY_SECONDS))
+        return max(moment, min(at.astimezone(UTC), self.now))
+
+    def _id_number(self, migrant_share: float) -> str:
+        regions = _MIGRANT_ID_REGIONS if self.rng.random() < migrant_share else _ID_REGIONS
+        born = _BIRTH_FIRST + timedelta(days=self.rng.randrange(_BIRTH_DAYS))
+        first_17 = f"{self.rng.choice(regions)}{born:%Y%m%d}{self.rng.randint(1, 999):03d}"
+        return first_17 + check_character(first_17)
+
+    def _mobile(self) -> str:
+        return self.rng.choice(_MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+
+    def _person(self, village: _Village, id_share: float, phone_share: float,
+                migrant_share: float) -> _Person:
+        rng = self.rng
+        if village.name.endswith("社区"):
+            address = (f"{village.town}{village.name}{rng.randint(1, 30)}幢{rng.randint(1, 3)}单元"
+                       f"{rng.randint(1, 6)}0{rng.randint(1, 4)}室")
+        else:
+            address = f"{village.town}{village.name}{rng.randint(1, 12)}组{rng.randint(1, 150)}号"
+        return _Person(
+            "person", person_name(rng),
+            self._id_number(migrant_share) if rng.random() < id_share else "",
+            self._mobile() if rng.random() < phone_share else "",
+            address, village.town_id, village.id,
+        )
+
+    def _respondent_village(self, village: _Village) -> _Village:
+        """Mostly the same village; sometimes another village of the town, now and then another town."""
+        roll = self.rng.random()
+        if roll < 0.85:
+            return village
+        if roll < 0.96:
+            return self.rng.choice(self.towns[village.town_id])
+        return self._pick(self.villages)
+
+    def _firm(self, style: DisputeStyle, village: _Village) -> _Person:
+        rng = self.rng
+        name = rng.choice(style.firm_names).format(
+            town=short_name_for(village.town), village=village.name, brand="".join(rng.sample(_SYLLABLES, 2)))
+        return _Person("organization", name, "", f"0575-8{rng.randrange(10_000_000):07d}",
+                       f"{village.town}{village.name}{rng.randint(1, 300)}号", village.town_id, village.id)
+
+    def _committee(self, level: str, village: _Village) -> _Org:
+        """The committee at `level` for a case in `village`, or the nearest one above it."""
+        district = self.district
+        if level == "village" and village.id in district.village_committees:
+            return district.village_committees[village.id]
+        if level in ("village", "town") and village.town_id in district.town_committees:
+            return district.town_committees[village.town_id]
+        return district.district_center
+
+    def _staff(self, org: _Org, supervisors_only: bool = False) -> int:
+        users = (self.district.supervisors if supervisors_only else self.district.staff).get(org.id)
+        return self.rng.choice(users) if users else self.district.admin_id
+
+    def _move(self, stage: str, handler: _Org, dispute: _Dispute) -> tuple[str, _Org, str] | None:
+        """Where a transferred or escalated case goes: (event kind, organization, reason), or None."""
+        village = dispute.village
+        if stage == "escalated" and (above := level_above(handler.level)):
+            target = self._committee(above, village)
+            if target.level == above:
+                return "escalated", target, self.rng.choice(ESCALATION_REASONS[above])
+        specialised = self.district.specialised.get((self.district.district_place_id, dispute.dispute_type))
+        if specialised is not None and specialised != handler:
+            return "transferred", specialised, "该纠纷属于行业性专业性调委会受理范围"
+        if handler.level == "district":
+            target, reason = self._committee("town", village), "纠纷发生地镇街调委会熟悉情况，便于就地化解"
+        elif handler.level == "town":
+            target, reason = self._committee("village", village), "双方同意由村调委会就地调解"
+        else:
+            target, reason = self._committee("town", village), "调解员与一方当事人有亲属关系需回避"
+        return ("transferred", target, reason) if target != handler else None
+
+    def _dispute(self) -> _Dispute:
+        """Who quarrels about what: a new dispute, or now and then an earlier case's applicant again."""
+        rng = self.rng
+        earlier = None
+        if self.repeat_ids and rng.random() < REPEAT_SHARE:
+            earlier = self.latest[rng.choice(self.repeat_ids)]
+        if earlier is None:
+            village, dispute_type = self._pick(self.villages), self._pick(self.dispute_types)
+        else:
+            village = earlier.village
+            dispute_type = earlier.dispute_type if rng.random() < 0.7 else self._pick(self.dispute_types)
+        again = earlier is not None and dispute_type == earlier.dispute_type
+        style = DISPUTE_STYLES.get(dispute_type, DISPUTE_STYLES["other"])
+        migrant_share = 0.5 if dispute_type == "labour" else 0.08
+        if earlier is not None:
+            applicants = [earlier.applicant]
+        else:
+            applicants = [self._person(village, 0.92, 0.97, migrant_share)
+                          for _ in range(rng.choices((1, 2, 3), (85, 11, 4))[0])]
+        if earlier is not None and again:
+            respondents = list(earlier.respondents)
+        elif style.firm and (not style.person or rng.random() < style.firm_share):
+            respondents = [self._firm(style, village)]
+        else:
+            respondents = [self._person(self._respondent_village(village), 0.7, 0.8, migrant_share)
+                           for _ in range(1 if rng.random() < 0.88 else 2)]
+        summary, claims = rng.choice(style.firm if respondents[0].kind == "organization" else style.person)
+        if not again and any(word in summary for word in _KIN_WORDS):
+            respondents[0] = respondents[0]._replace(name=applicants[0].name[0] + respondents[0].name[1:])
+        group = rng.random() < style.group_share
+        if group:
+            people = rng.randint(10, 60)
+        else:
+            people = max(len(applicants) + len(respondents),
+                         rng.choices((2, 3, 4, 5, 6, 8), (72, 14, 7, 4, 2, 1))[0])
+        amount = None
+        if "{amount}" in summary + claims:
+            low, high = style.amounts
+            value = math.exp(rng.uniform(math.log(low), math.log(high)))
+            amount = Decimal(int(round(value, -2 if value >= 1_000 else -1)))
+        words = {"a": applicants[0].name, "r": respondents[0].name, "v": village.name, "n": people,
+                 "amount": amount}
+        return _Dispute(
+            village, dispute_type, applicants, respondents, people,
+            self._pick(self.group_risks if group else self.risks), amount,
+            summary.format(**words) + ("双方此前曾就此申请调解，现矛盾再次发生。" if again else ""),
+            claims.format(**words), earlier,
+        )
+
+    def _handler(self, dispute: _Dispute) -> tuple[RoutingSuggestion, _Org]:
+        """The 枫桥 routing suggestion and the organization it sends the case to (as a real intake does)."""
+        village, district = dispute.village, self.district
+        parties = (*dispute.applicants, *dispute.respondents)
+        suggestion = suggest_level(RoutingInput(
+            case_place=PartyPlace(village.town_id, village.id),
+            party_places=[PartyPlace(party.town_id, party.village_id) for party in parties],
+            risk_level=dispute.risk_level, people_involved=dispute.people, dispute_type=dispute.dispute_type,
+            specialised_at={"district": self.specialties.get(district.district_place_id, frozenset()),
+                            "town": self.specialties.get(village.town_id, frozenset())},
+        ))
+        if suggestion.specialised:
+            place_id = district.district_place_id if suggestion.level == "district" else village.town_id
+            return suggestion, district.specialised[(place_id, dispute.dispute_type)]
+        return suggestion, self._committee(suggestion.level, village)
+
+    def _remember(self, case: _Earlier) -> None:
+        """Keep a case as the latest of its applicant (a real intake links a repeat to the latest one)."""
+        id_number = case.applicant.id_number
+        if not id_number:
+            return
+        if id_number not in self.latest:
+            if len(self.repeat_ids) < _MAX_REPEAT_CANDIDATES:
+                self.repeat_ids.append(id_number)
+            else:
+                slot = self.rng.randrange(_MAX_REPEAT_CANDIDATES)
+                del self.latest[self.repeat_ids[slot]]
+                self.repeat_ids[slot] = id_number
+        self.latest[id_number] = case
+
+    def _case(self, moment: datetime, stage: str) -> _MadeCase:
+        rng, district = self.rng, self.district
+        case_id = self.next_id
+        self.next_id += 1
+        registered_on = deadlines.local_date(moment, self.tz)
+        dispute = self._dispute()
+        village, earlier = dispute.village, dispute.earlier
+        suggestion, handler = self._handler(dispute)
+        desks = [org for org in (district.district_center, district.town_committees.get(village.town_id),
+                                 district.village_committees.get(village.id)) if org is not None]
+        registering = rng.choices(desks, (35, 30, 35)[:len(desks)])[0]
+        registrar = self._staff(registering)
+        key = (registering.id, registered_on.year)
+        self.counters[key] = seq = self.counters.get(key, 0) + 1
+        number = format_case_number(self.template, registered_on.year, registering.short_name, seq)
+
+        events: list[Row] = []
+
+        def event(kind: str, summary: str, at: datetime, actor: int, reason: str = "",
+                  detail: dict[str, Any] | None = None) -> None:
+            events.append({"case_id": case_id, "occurred_at": at, "actor_id": actor, "kind": kind,
+                           "summary": summary[:400], "reason": reason, "detail": detail})
+
+        event("registered", f"登记，案件编号 {number}", moment, registrar)
+        refused = stage == "refused" or (stage == "voided" and rng.random() < 0.3)
+        refusal_reason = rng.choice(list(REFUSAL_REASONS)) if refused else None
+        accepted_on = None if refused else registered_on
+        deadline = deadlines.deadline_for(accepted_on) if accepted_on else None
+        if refusal_reason is not None:
+            event("refused", "不予受理", moment, registrar,
+                  f"{REFUSAL_REASONS[refusal_reason]}；{REFUSAL_NOTES[refusal_reason]}")
+        elif deadline is not None:
+            event("accepted", f"受理，办理期限至 {deadline.isoformat()}（{deadlines.MEDIATION_DAYS} 天）",
+                  moment, registrar)
+            routed = f"分流至{LEVEL_LABELS[handler.level]}：{handler.name}"
+            if handler.level == suggestion.level:
+                event("routed", routed + "（采纳系统建议）", moment, registrar, "；".join(suggestion.reasons))
+            else:
+                event("routed", routed + f"（系统建议{suggestion.label}，已改变）", moment, registrar,
+                      "建议层级没有在用的调解组织")
+        if earlier is not None:
+            event("repeat", f"重复来访：此前案件 {earlier.number}", moment, registrar, "身份证号相同",
+                  {"earlier_case_id": earlier.case_id})
+        status = "refused" if refused else "accepted"
+        suggested_level, version, updated_at, void_reason = suggestion.level, 1, moment, ""
+        if stage in ("transferred", "escalated") and (move := self._move(stage, handler, dispute)):
+            kind, target, reason = move
+            updated_at = self._later(moment, rng.randint(1, 10))
+            moved = f"{handler.name} → {target.name}"
+            event(kind, f"提级至{LEVEL_LABELS[target.level]}：{moved}" if kind == "escalated" else f"移交：{moved}",
+                  updated_at, self._staff(handler), reason)
+            handler, version = target, version + 1
+        if stage == "voided":
+            status, void_reason, version = "voided", rng.choice(VOID_REASONS), version + 1
+            updated_at = self._later(moment, rng.randint(0, 2))
+            event("voided", "作废（误登记，不计入任何统计）", updated_at, self._staff(registering, True),
+                  void_reason)
+
+        if status != "voided":
+            self._remember(_Earlier(case_id, number, village, dispute.dispute_type, dispute.applicants[0],
+                                    tuple(dispute.respondents)))
+        case = {
+            "id": case_id, "number": number, "intake_token": f"demo-{case_id}", "status": status,
+            "source": self._pick(self.sources), "dispute_type": dispute.dispute_type,
+            "risk_level": dispute.risk_level,
+            "town_id": village.town_id, "village_id": village.id,
+            "grid_id": rng.choice(village.grids) if village.grids and rng.random() < 0.8 else None,
+            "people_involved": dispute.people, "amount_involved": dispute.amount, "summary": dispute.summary,
+            "claims": dispute.claims,
+            "applicant_names": "、".join(p.name for p in dispute.applicants)[:400],
+            "respondent_names": "、".join(p.name for p in dispute.respondents)[:400],
+            "registered_on": registered_on, "accepted_on": accepted_on, "deadline": deadline,
+            "registering_organization_id": registering.id, "organization_id": handler.id,
+            "registered_by_id": registrar, "suggested_level": suggested_level, "level": handler.level,
+            "refusal_reason": refusal_reason,
+            "refusal_note": REFUSAL_NOTES[refusal_reason] if refusal_reason else "",
+            "void_reason": void_reason, "repeat_of_id": earlier.case_id if earlier else None,
+            "version": version, "created_at": moment, "updated_at": updated_at,
+        }
+        parties = [
+            {"case_id": case_id, "side": side, "position": position, "kind": p.kind, "name": p.name,
+             "id_number": p.id_number, "phone": p.phone, "address": p.address, "town_id": p.town_id,
+             "village_id": p.village_id}
+            for side, members in (("applicant", dispute.applicants), ("respondent", dispute.respondents))
+            for position, p in enumerate(members)
+        ]
+        return _MadeCase(case, parties, events)
+
+
+class DemoUnavailable(Exception):
+    """The database lacks what demo cases need (English message for the command line)."""
+
+
 class DemoService:
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.session = session
@@ -75,12 +749,14 @@ class DemoService:
         users = await self.session.scalar(select(func.count()).select_from(User)) or 0
         return places > 1 or users > 0
 
-    async def seed(self) -> list[DemoLogin]:
+    async def seed(self, cases: int = DEMO_CASES,
+                   progress: Callable[[int], None] | None = None) -> list[DemoLogin]:
         places = PlaceService(self.session)
         await places.import_tree(demo_tree())
         await self._seed_specialised_committees()
         logins = await self._seed_users()
         await self._seed_advisors()
+        await self.seed_cases(cases, progress)
         return logins
 
     async def _seed_specialised_committees(self) -> None:
@@ -155,3 +831,126 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
                 self.session.add(advisor)
                 await self.session.flush()
                 await self.session.execute(advisor_village.insert().values(advisor_id=advisor.id, place_id=village_id))
+
+    async def seed_cases(self, count: int, progress: Callable[[int], None] | None = None) -> None:
+        """Add `count` demo cases in one transaction, in bulk; `progress` hears the running total after
+        each batch."""
+        if count == 0:
+            return
+        async with write_transaction(self.session):
+            postgres = self.session.bind.dialect.name == "postgresql"
+            if postgres:
+                # A real intake's number upsert waits until the demo's counters are written (SQLite: the
+                # write transaction already keeps every other writer out).
+                await self.session.execute(text("LOCK TABLE case_number_counter IN EXCLUSIVE MODE"))
+            district = await self._demo_district()
+            counters = {
+                (organization_id, year): last_seq
+                for organization_id, year, last_seq in (await self.session.execute(
+                    select(CaseNumberCounter.organization_id, CaseNumberCounter.year,
+                           CaseNumberCounter.last_seq)
+                )).all()
+            }
+            first_id = await self._reserve_case_ids(count, postgres)
+            maker = _CaseMaker(random.Random(2026), district, self.settings, counters, first_id, utcnow())
+            cases: list[Row] = []
+            parties: list[Row] = []
+            events: list[Row] = []
+            for done, made in enumerate(maker.cases(count), start=1):
+                cases.append(made.case)
+                parties += made.parties
+                events += made.events
+                if len(cases) == CASE_BATCH or done == count:
+                    # Core inserts of whole tables: one executemany each (the ORM's bulk insert would split a
+                    # batch wherever the set of NULL columns changes).
+                    await self.session.execute(insert(MediationCase.__table__), cases)
+                    await self.session.execute(insert(Party.__table__), parties)
+                    await self.session.execute(insert(CaseEvent.__table__), events)
+                    if progress is not None:
+                        progress(done)
+                    cases, parties, events = [], [], []
+            # The counters end at the last number used, so later intakes continue the sequences.
+            upsert = (pg_insert if postgres else sqlite_insert)(CaseNumberCounter)
+            await self.session.execute(
+                upsert.on_conflict_do_update(index_elements=["organization_id", "year"],
+                                             set_={"last_seq": upsert.excluded.last_seq}),
+                [{"organization_id": org, "year": year, "last_seq": seq}
+                 for (org, year), seq in counters.items()],
+            )
+
+    async def _reserve_case_ids(self, count: int, postgres: bool) -> int:
+        """The first of `count` consecutive free case ids. On PostgreSQL the block is taken from the id
+        sequence up front, so the ids it hands out later (to real intakes) come after it."""
+        highest = await self.session.scalar(select(func.max(MediationCase.id))) or 0
+        if not postgres:
+            return highest + 1
+        sequence = "pg_get_serial_sequence('mediation_case', 'id')"
+        issued = await self.session.scalar(text(f"SELECT nextval({sequence})"))
+        first = max(highest + 1, int(issued or 0))
+        await self.session.execute(text(f"SELECT setval({sequence}, :last)"), {"last": first + count - 1})
+        return first
+
+    async def _demo_district(self) -> _DemoDistrict:
+        places = (await self.session.execute(
+            select(Place.id, Place.parent_id, Place.level, Place.name).order_by(Place.position, Place.id)
+        )).all()
+        names = {place_id: name for place_id, _, _, name in places}
+        grids: dict[int, list[int]] = {}
+        for place_id, parent_id, level, _ in places:
+            if level == "grid" and parent_id is not None:
+                grids.setdefault(parent_id, []).append(place_id)
+        villages = [
+            _Village(place_id, name, parent_id, names[parent_id], tuple(grids.get(place_id, ())))
+            for place_id, parent_id, level, name in places
+            if level == "village" and parent_id is not None
+        ]
+        if not villages:
+            raise DemoUnavailable("there are no villages to place demo cases in")
+        district_place_id = next(place_id for place_id, parent_id, _, _ in places if parent_id is None)
+        district_center: _Org | None = None
+        towns: dict[int, _Org] = {}
+        village_orgs: dict[int, _Org] = {}
+        specialised: dict[tuple[int, str], _Org] = {}
+        for org_id, name, short_name, kind, place_id, specialty, place_level in (await self.session.execute(
+            select(Organization.id, Organization.name, Organization.short_name, Organization.kind,
+                   Organization.place_id, Organization.specialty, Place.level)
+            .join(Place, Place.id == Organization.place_id)
+            .where(Organization.active)
+            .order_by(Organization.id)
+        )).all():
+            if kind == "district_center" and district_center is None:
+                district_center = _Org(org_id, name, short_name, "district")
+            elif kind == "town_committee":
+                towns.setdefault(place_id, _Org(org_id, name, short_name, "town"))
+            elif kind == "village_committee":
+                village_orgs.setdefault(place_id, _Org(org_id, name, short_name, "village"))
+            elif kind == "specialised" and specialty and place_level in ("district", "town"):
+                specialised.setdefault((place_id, specialty), _Org(org_id, name, short_name, place_level))
+        if district_center is None:
+            raise DemoUnavailable("the district center is not active: demo cases need it")
+        users = (await self.session.execute(
+            select(User.id, User.username, User.role, User.organization_id)
+            .where(User.active)
+            .order_by(User.id)
+        )).all()
+        if not users:
+            raise DemoUnavailable("there is no active user to register demo cases")
+        staff: dict[int, list[int]] = {}
+        supervisors: dict[int, list[int]] = {}
+        for user_id, _, role, organization_id in users:
+            if role in ("counter", "supervisor", "village_mediator"):
+                staff.setdefault(organization_id, []).append(user_id)
+            if role == "supervisor":
+                supervisors.setdefault(organization_id, []).append(user_id)
+        admin_id = next(
+            (user_id for user_id, username, _, _ in users if username == "admin"),
+            next((user_id for user_id, _, role, _ in users if role == "admin"), users[0][0]),
+        )
+        codes: dict[str, list[str]] = {}
+        for kind, code in (await self.session.execute(
+            select(DictionaryEntry.kind, DictionaryEntry.code).where(DictionaryEntry.active)
+            .order_by(DictionaryEntry.position)
+        )).all():
+            codes.setdefault(kind, []).append(code)
+        return _DemoDistrict(villages, district_place_id, district_center, towns, village_orgs, specialised,
+                            staff, supervisors, admin_id, codes)
