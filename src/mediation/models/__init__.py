@@ -2,14 +2,31 @@
 
 from mediation.models.accounts import LoginFailure, User, UserSession
 from mediation.models.advisors import LegalAdvisor, advisor_village
+from mediation.models.assignments import CaseAssignment
 from mediation.models.base import Base
 from mediation.models.cases import CaseEvent, CaseNumberCounter, MediationCase, Party
 from mediation.models.dictionaries import DictionaryEntry
+from mediation.models.mediation_work import (
+    ConflictDeclaration,
+    Evidence,
+    Extension,
+    Hearing,
+    InvestigationRecord,
+    LegalOpinion,
+    RightsNotice,
+)
 from mediation.models.places import Organization, Place
 
 __all__ = [
     "Base",
+    "CaseAssignment",
     "CaseEvent",
+    "ConflictDeclaration",
+    "Evidence",
+    "Extension",
+    "Hearing",
+    "InvestigationRecord",
+    "LegalOpinion",
     "CaseNumberCounter",
     "MediationCase",
     "Party",
@@ -18,6 +35,7 @@ __all__ = [
     "LoginFailure",
     "Organization",
     "Place",
+    "RightsNotice",
     "User",
     "UserSession",
     "advisor_village",

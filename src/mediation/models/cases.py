@@ -21,6 +21,7 @@ class MediationCase(CreatedAtMixin, Base):
         Index("ix_mediation_case_town_id_accepted_on", "town_id", "accepted_on"),
         Index("ix_mediation_case_status_deadline", "status", "deadline"),
         Index("ix_mediation_case_repeat_of_id", "repeat_of_id"),
+        Index("ix_mediation_case_last_action_at", "last_action_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +54,10 @@ class MediationCase(CreatedAtMixin, Base):
     refusal_note: Mapped[str] = mapped_column(Text, default="")
     void_reason: Mapped[str] = mapped_column(Text, default="")
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id", ondelete="SET NULL"))
+    # 人民调解法 Art. 25: the preventive steps taken when the risk is raised to 重大.
+    preventive_steps: Mapped[str] = mapped_column(Text, default="")
+    # The last thing anyone did on the case: the queue's aging ("days waiting with whom").
+    last_action_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,0 +1,33 @@
+"""Who works on a case: mediators of the organization and the legal advisor (人民调解法 Art. 19–20)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mediation.models.base import Base, utcnow
+
+
+class CaseAssignment(Base):
+    __tablename__ = "case_assignment"
+    __table_args__ = (
+        Index("ix_case_assignment_case_id", "case_id"),
+        Index("ix_case_assignment_advisor_id_status", "advisor_id", "status"),
+        Index("ix_case_assignment_user_id_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # mediator | advisor
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="RESTRICT"))
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("legal_advisor.id", ondelete="RESTRICT"))
+    # pending (waiting for the advisor to accept) | accepted | declined | ended
+    status: Mapped[str] = mapped_column(String(16))
+    chosen_by_parties: Mapped[bool] = mapped_column(default=False)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="RESTRICT"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    responded_at: Mapped[datetime | None]
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    conflict_override_reason: Mapped[str] = mapped_column(Text, default="")
