@@ -21,11 +21,15 @@ from mediation.database import create_engine
 from mediation.domain.roles import role_label
 from mediation.services.accounts import AccountService
 from mediation.services.dashboard import DashboardService
+from mediation.services.advisors import AdvisorService
+from mediation.services.assignments import AssignmentService
 from mediation.services.cases import CaseService
 from mediation.services.dictionaries import DictionaryService
 from mediation.services.intake import IntakeService
 from mediation.services.tracking import TrackingService
+from mediation.services.mediation_work import MediationWorkService
 from mediation.services.places import PlaceService
+from mediation.services.queues import QueueService
 from mediation.settings import PROJECT_ROOT, Settings
 from mediation.web.admin import (
     DictionaryAdminController,
@@ -33,6 +37,7 @@ from mediation.web.admin import (
     PlaceAdminController,
     UserAdminController,
 )
+from mediation.web.advisors import advisor_registry
 from mediation.web.auth import AuthController
 from mediation.web.cases import CaseController, IntakeController, PlaceOptionsController
 from mediation.web.documents import receipt
@@ -40,6 +45,7 @@ from mediation.web.errors import http_exception_handler, internal_error_handler
 from mediation.web.guards import PUBLIC, require_sign_in
 from mediation.web.health import healthz
 from mediation.web.home import dashboard
+from mediation.web.mediation_work import AssignmentController, CaseWorkController
 from mediation.web.security_headers import SecurityHeadersMiddleware
 from mediation.web.track import TrackController
 from mediation.web.session_cookie import SignedInUserMiddleware
@@ -95,6 +101,18 @@ def create_app(settings: Settings) -> Litestar:
     def provide_tracking(db_session: AsyncSession) -> TrackingService:
         return TrackingService(db_session)
 
+    def provide_assignments(db_session: AsyncSession) -> AssignmentService:
+        return AssignmentService(db_session)
+
+    def provide_work(db_session: AsyncSession) -> MediationWorkService:
+        return MediationWorkService(db_session, settings)
+
+    def provide_queues(db_session: AsyncSession) -> QueueService:
+        return QueueService(db_session, settings)
+
+    def provide_advisors(db_session: AsyncSession) -> AdvisorService:
+        return AdvisorService(db_session)
+
     logging.basicConfig(level=logging.INFO)
     return Litestar(
         route_handlers=[
@@ -109,6 +127,9 @@ def create_app(settings: Settings) -> Litestar:
             CaseController,
             PlaceOptionsController,
             TrackController,
+            CaseWorkController,
+            AssignmentController,
+            advisor_registry,
             receipt,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
                                        include_in_schema=False),
@@ -122,6 +143,10 @@ def create_app(settings: Settings) -> Litestar:
             "intake": Provide(provide_intake, sync_to_thread=False),
             "cases": Provide(provide_cases, sync_to_thread=False),
             "tracking": Provide(provide_tracking, sync_to_thread=False),
+            "assignments": Provide(provide_assignments, sync_to_thread=False),
+            "work": Provide(provide_work, sync_to_thread=False),
+            "queues": Provide(provide_queues, sync_to_thread=False),
+            "advisors": Provide(provide_advisors, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],

@@ -180,6 +180,7 @@ class CaseView:
     source_code: str
     risk_level: str
     risk_level_code: str
+    preventive_steps: str
     town: str
     village: str
     grid: str
@@ -398,7 +399,7 @@ class CaseService:
             dispute_type=labels.get(("dispute_type", case.dispute_type), case.dispute_type),
             dispute_type_code=case.dispute_type, source_code=case.source,
             risk_level=labels.get(("risk_level", case.risk_level), case.risk_level),
-            risk_level_code=case.risk_level,
+            risk_level_code=case.risk_level, preventive_steps=case.preventive_steps,
             town=names.get(case.town_id, ""), village=names.get(case.village_id, ""),
             grid=names.get(case.grid_id, "") if case.grid_id else "",
             people_involved=case.people_involved, amount_involved=case.amount_involved,
@@ -452,15 +453,26 @@ class CaseService:
                 "涉及金额(元)": (case.amount_involved, checked.amount_involved),
             }
             changed = [label for label, (old, new) in changes.items() if old != new]
+            steps = str(form.get("preventive_steps", "")).strip()
+            raised_to_major = checked.risk_level == "major" and case.risk_level != "major"
+            if raised_to_major and not steps:
+                raise Invalid({"preventive_steps": Problem(
+                    "风险等级升为重大时，须填写已采取的预防措施（人民调解法第二十五条）")})
+            if len(steps) > 2000:
+                raise Invalid({"preventive_steps": Problem("预防措施不能超过 2000 字")})
             if not changed:
                 return
             case.summary, case.claims = summary, claims
             case.source, case.dispute_type = checked.source, checked.dispute_type
             case.risk_level, case.people_involved = checked.risk_level, checked.people_involved
             case.amount_involved = checked.amount_involved
-            case.updated_at = utcnow()
+            case.updated_at = case.last_action_at = utcnow()
             self.session.add(CaseEvent(case_id=case.id, actor_id=user.id, kind="edited",
                                        summary="修改：" + "、".join(changed)))
+            if raised_to_major:
+                case.preventive_steps = steps
+                self.session.add(CaseEvent(case_id=case.id, actor_id=user.id, kind="risk_raised",
+                                           summary="风险等级升为重大：已列入主任预警，须立即上报", reason=steps))
             try:
                 await self.session.flush()
             except StaleDataError as exc:
@@ -512,7 +524,7 @@ class CaseService:
             source = await self.session.get_one(Organization, case.organization_id)
             case.organization_id = target.id
             case.level = await self._level_of(target)
-            case.updated_at = utcnow()
+            case.updated_at = case.last_action_at = utcnow()
             self.session.add(CaseEvent(case_id=case.id, actor_id=user.id, kind="transferred",
                                        summary=f"移交：{source.name} → {target.name}", reason=reason))
             name = target.name
@@ -536,7 +548,7 @@ class CaseService:
                 raise Invalid({"action": Problem(f"{LEVEL_LABELS[above]}没有在用的调解组织")})
             source = await self.session.get_one(Organization, case.organization_id)
             case.organization_id, case.level = target.id, above
-            case.updated_at = utcnow()
+            case.updated_at = case.last_action_at = utcnow()
             self.session.add(CaseEvent(case_id=case.id, actor_id=user.id, kind="escalated",
                                        summary=f"提级至{LEVEL_LABELS[above]}：{source.name} → {target.name}",
                                        reason=reason))

@@ -15,7 +15,9 @@ from mediation.domain.roles import INTAKE_ROLES
 from mediation.domain.validation import Invalid, whole_number
 from mediation.domain.workflow import REFUSAL_REASONS, STATUS_LABELS
 from mediation.services.cases import DUE_FILTERS, SORTS, CaseConflict, CaseFilters, CaseNotFound, CaseService
+from mediation.services.assignments import ASSIGNING_ROLES, OVERRIDING_ROLES, AssignmentService
 from mediation.services.intake import IntakeService
+from mediation.services.mediation_work import NOTICE_METHODS, MediationWorkService
 from mediation.web.guards import require_role
 from mediation.web.pages import redirect_with_flash, render
 
@@ -131,40 +133,74 @@ class PlaceOptionsController(Controller):
         return render(request, "cases/_options.html", options=options, placeholder=placeholder[:20])
 
 
+async def case_page(request: Request, cases: CaseService, intake: IntakeService, assignments: AssignmentService,
+                    work: MediationWorkService, case_id: int, status_code: int = 200,
+                    errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                    open_panel: str = "") -> Template:
+    """The case page, also re-rendered with a form's errors and what was typed into it."""
+    try:
+        case = await cases.view(request.user, case_id)
+        panel = await assignments.panel(request.user, case_id)
+        records = await work.records(request.user, case_id)
+    except CaseNotFound as exc:
+        raise NotFoundException() from exc
+    role = request.user.role
+    return render(request, "cases/detail.html", status_code=status_code, case=case, errors=errors or {},
+                  values=values or {}, open_panel=open_panel, options=await intake.options(),
+                  transfer_targets=await cases.transfer_targets(case_id) if case.open else [],
+                  can_void=role in ("supervisor", "admin"), can_assign=role in ASSIGNING_ROLES,
+                  can_override=role in OVERRIDING_ROLES, can_decide=role in ("supervisor", "admin"),
+                  is_advisor=role == "advisor", panel=panel, records=records, notice_methods=NOTICE_METHODS)
+
+
 class CaseController(Controller):
     path = "/cases"
     include_in_schema = False
 
     @get("/")
-    async def index(self, request: Request, cases: CaseService, intake: IntakeService) -> Template:
+    async def index(self, request: Request, cases: CaseService, intake: IntakeService,
+                    assignments: AssignmentService) -> Template:
+        return await self._index(request, cases, intake, assignments)
+
+    async def _index(self, request: Request, cases: CaseService, intake: IntakeService,
+                     assignments: AssignmentService, status_code: int = 200,
+                     bulk_error: str = "") -> Template:
         filters = CaseFilters.from_query(request.query_params)
         page = await cases.list_cases(request.user, filters)
+        can_bulk = request.user.role in OVERRIDING_ROLES
+        bulk_advisors, bulk_mediators = await assignments.bulk_options(request.user) if can_bulk else ([], [])
         template = "cases/_table.html" if request.headers.get("hx-request") == "true" \
             and request.headers.get("hx-target") == "case-table" else "cases/index.html"
         options = await intake.options()
         villages = await intake.places_under(filters.town) if filters.town else []
-        return render(request, template, page=page, filters=filters, options=options, villages=villages,
-                      statuses=STATUS_LABELS, sorts=SORTS, due_filters=DUE_FILTERS,
+        return render(request, template, status_code=status_code, page=page, filters=filters, options=options,
+                      villages=villages, statuses=STATUS_LABELS, sorts=SORTS, due_filters=DUE_FILTERS,
                       organizations=await cases.organization_options(),
-                      can_register=request.user.role in INTAKE_ROLES)
+                      can_register=request.user.role in INTAKE_ROLES, can_bulk=can_bulk,
+                      bulk_advisors=bulk_advisors, bulk_mediators=bulk_mediators, bulk_error=bulk_error)
 
-    async def _detail(self, request: Request, cases: CaseService, intake: IntakeService, case_id: int,
-                      status_code: int = 200, errors: dict[str, str] | None = None,
-                      values: dict[str, str] | None = None, open_panel: str = "") -> Template:
+    @post("/bulk-assign")
+    async def bulk_assign(self, request: Request, cases: CaseService, intake: IntakeService,
+                          assignments: AssignmentService) -> Template | Redirect:
+        form = await request.form()
+        values = {key: str(form.get(key, "")) for key in ("advisor", "mediator")}
         try:
-            case = await cases.view(request.user, case_id)
+            count = await assignments.bulk_assign(request.user, [str(v) for v in form.getall("case", [])], values)
         except CaseNotFound as exc:
             raise NotFoundException() from exc
-        return render(request, "cases/detail.html", status_code=status_code, case=case, errors=errors or {},
-                      values=values or {}, open_panel=open_panel, options=await intake.options(),
-                      transfer_targets=await cases.transfer_targets(case_id) if case.open else [],
-                      can_void=request.user.role in ("supervisor", "admin"))
+        except Invalid as invalid:
+            return await self._index(request, cases, intake, assignments, 422,
+                                     next(iter(invalid.messages_zh.values())))
+        back = str(form.get("back", "")).strip()
+        return redirect_with_flash(back if back.startswith("/cases") else "/cases", f"已批量分派 {count} 件案件")
 
     @get("/{case_id:int}")
-    async def detail(self, request: Request, cases: CaseService, intake: IntakeService, case_id: int) -> Template:
-        return await self._detail(request, cases, intake, case_id)
+    async def detail(self, request: Request, cases: CaseService, intake: IntakeService,
+                     assignments: AssignmentService, work: MediationWorkService, case_id: int) -> Template:
+        return await case_page(request, cases, intake, assignments, work, case_id)
 
-    async def _act(self, request: Request, cases: CaseService, intake: IntakeService, case_id: int, panel: str,
+    async def _act(self, request: Request, cases: CaseService, intake: IntakeService,
+                   assignments: AssignmentService, work: MediationWorkService, case_id: int, panel: str,
                    action: Any, done: str) -> Template | Redirect:
         values = _form_dict(await request.form())
         try:
@@ -172,12 +208,13 @@ class CaseController(Controller):
         except CaseNotFound as exc:
             raise NotFoundException() from exc
         except Invalid as invalid:
-            return await self._detail(request, cases, intake, case_id, 422, invalid.messages_zh, values, panel)
+            return await case_page(request, cases, intake, assignments, work, case_id, 422, invalid.messages_zh,
+                                   values, panel)
         return redirect_with_flash(f"/cases/{case_id}", done.format(result=result))
 
     @post("/{case_id:int}/edit")
     async def edit(self, request: Request, cases: CaseService, intake: IntakeService,
-                   case_id: int) -> Template | Redirect:
+                   assignments: AssignmentService, work: MediationWorkService, case_id: int) -> Template | Redirect:
         values = _form_dict(await request.form())
         version = whole_number(values.get("version"))
         version = -1 if version is None else version
@@ -186,27 +223,31 @@ class CaseController(Controller):
         except CaseNotFound as exc:
             raise NotFoundException() from exc
         except CaseConflict:
-            return await self._detail(
-                request, cases, intake, case_id, 409,
+            return await case_page(
+                request, cases, intake, assignments, work, case_id, 409,
                 {"edit": "保存失败：在您编辑期间，其他人已修改了此案件。下面是最新内容，您填写的内容保留在表单中，请核对后重新保存。"},
                 values, "edit")
         except Invalid as invalid:
-            return await self._detail(request, cases, intake, case_id, 422, invalid.messages_zh, values, "edit")
+            return await case_page(request, cases, intake, assignments, work, case_id, 422, invalid.messages_zh,
+                                   values, "edit")
         return redirect_with_flash(f"/cases/{case_id}", "已保存案件信息")
 
     @post("/{case_id:int}/transfer")
     async def transfer(self, request: Request, cases: CaseService, intake: IntakeService,
+                       assignments: AssignmentService, work: MediationWorkService,
                        case_id: int) -> Template | Redirect:
-        return await self._act(request, cases, intake, case_id, "transfer", cases.transfer, "已移交至{result}")
+        return await self._act(request, cases, intake, assignments, work, case_id, "transfer", cases.transfer, "已移交至{result}")
 
     @post("/{case_id:int}/escalate")
     async def escalate(self, request: Request, cases: CaseService, intake: IntakeService,
+                       assignments: AssignmentService, work: MediationWorkService,
                        case_id: int) -> Template | Redirect:
-        return await self._act(request, cases, intake, case_id, "escalate", cases.escalate, "已提级至{result}")
+        return await self._act(request, cases, intake, assignments, work, case_id, "escalate", cases.escalate, "已提级至{result}")
 
     @post("/{case_id:int}/void")
     async def void(self, request: Request, cases: CaseService, intake: IntakeService,
+                   assignments: AssignmentService, work: MediationWorkService,
                    case_id: int) -> Template | Redirect:
         if request.user.role not in ("supervisor", "admin"):
             raise PermissionDeniedException("只有中心主任/司法所长可以作废案件")
-        return await self._act(request, cases, intake, case_id, "void", cases.void, "案件已作废")
+        return await self._act(request, cases, intake, assignments, work, case_id, "void", cases.void, "案件已作废")

@@ -1,0 +1,113 @@
+"""What each user's dashboard lists: their new assignments, their cases (near-due, overdue, aging),
+and for supervisors the unassigned and declined cases, the 重大 risk alerts and pending extensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediation.domain import deadlines, workflow
+from mediation.models import CaseAssignment, Extension, LegalAdvisor, MediationCase
+from mediation.models.base import utcnow
+from mediation.services.access import case_scope
+from mediation.services.accounts import CurrentUser
+from mediation.settings import Settings
+
+QUEUE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    case_id: int
+    number: str
+    applicant_names: str
+    respondent_names: str
+    status: str
+    deadline: date | None
+    last_action_at: datetime
+    today: date
+    assignment_id: int | None = None
+
+    @property
+    def status_label(self) -> str:
+        return workflow.status_label(self.status)
+
+    @property
+    def deadline_state(self) -> str:
+        return deadlines.deadline_state(self.deadline, self.today) if self.status in workflow.OPEN_STATUSES \
+            else "none"
+
+    @property
+    def days_left_text(self) -> str:
+        return deadlines.describe_days_left(self.deadline, self.today) if self.deadline else ""
+
+    @property
+    def idle_days(self) -> int:
+        return max(0, (self.today - self.last_action_at.date()).days)
+
+
+@dataclass(frozen=True)
+class Queues:
+    to_accept: list[QueueItem] = field(default_factory=list)
+    mine: list[QueueItem] = field(default_factory=list)
+    due: list[QueueItem] = field(default_factory=list)
+    unassigned: list[QueueItem] = field(default_factory=list)
+    declined: list[QueueItem] = field(default_factory=list)
+    alerts: list[QueueItem] = field(default_factory=list)
+    extensions: list[QueueItem] = field(default_factory=list)
+
+
+class QueueService:
+    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+        self.session = session
+        self.settings = settings
+
+    async def _items(self, query, today: date, with_assignment: bool = False) -> list[QueueItem]:  # type: ignore[no-untyped-def]
+        rows = (await self.session.execute(query.limit(QUEUE_LIMIT))).all()
+        return [QueueItem(*row[:7], today, row[7] if with_assignment else None) for row in rows]
+
+    async def for_user(self, user: CurrentUser) -> Queues:
+        case = MediationCase
+        today = deadlines.local_date(utcnow(), self.settings.tz)
+        columns = (case.id, case.number, case.applicant_names, case.respondent_names, case.status, case.deadline,
+                   case.last_action_at)
+        is_open = case.status.in_(workflow.OPEN_STATUSES)
+        my_advisor = select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id)
+        mine_condition = exists().where(
+            CaseAssignment.case_id == case.id, CaseAssignment.status == "accepted",
+            (CaseAssignment.user_id == user.id) | CaseAssignment.advisor_id.in_(my_advisor))
+        to_accept = await self._items(
+            select(*columns, CaseAssignment.id)
+            .join(CaseAssignment, CaseAssignment.case_id == case.id)
+            .where(CaseAssignment.status == "pending", CaseAssignment.advisor_id.in_(my_advisor), is_open)
+            .order_by(CaseAssignment.assigned_at), today, with_assignment=True)
+        mine = await self._items(
+            select(*columns).where(mine_condition, is_open).order_by(case.last_action_at), today)
+        near = today + timedelta(days=deadlines.NEAR_DUE_DAYS)
+        # Near-due and overdue: one's own cases, or everything in scope for those who oversee it.
+        watched = case_scope(user) if user.role in ("supervisor", "admin") else mine_condition
+        due = await self._items(
+            select(*columns).where(watched, is_open, case.deadline <= near).order_by(case.deadline, case.id), today)
+        queues = Queues(to_accept=to_accept, mine=mine, due=due)
+        if user.role not in ("supervisor", "admin"):
+            return queues
+        has_mediator = exists().where(CaseAssignment.case_id == case.id, CaseAssignment.role == "mediator",
+                                      CaseAssignment.status == "accepted")
+        has_advisor = exists().where(CaseAssignment.case_id == case.id, CaseAssignment.role == "advisor",
+                                     CaseAssignment.status.in_(("pending", "accepted")))
+        was_declined = exists().where(CaseAssignment.case_id == case.id, CaseAssignment.status == "declined")
+        unassigned = await self._items(
+            select(*columns).where(case_scope(user), is_open, ~has_mediator).order_by(case.registered_on, case.id),
+            today)
+        declined = await self._items(
+            select(*columns).where(case_scope(user), is_open, was_declined, ~has_advisor).order_by(case.id), today)
+        alerts = await self._items(
+            select(*columns).where(case_scope(user), is_open, case.risk_level == "major")
+            .order_by(case.last_action_at.desc()), today)
+        extensions = await self._items(
+            select(*columns).where(case_scope(user), is_open, exists().where(
+                Extension.case_id == case.id, Extension.status == "pending")).order_by(case.deadline), today)
+        return Queues(to_accept, mine, due, unassigned, declined, alerts, extensions)
