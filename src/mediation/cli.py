@@ -14,10 +14,12 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mediation import database
+from mediation.domain.advisors import parse_advisor_rows
 from mediation.domain.places import parse_place_rows
 from mediation.domain.roles import ROLES
 from mediation.domain.validation import Invalid
 from mediation.services.accounts import AccountService
+from mediation.services.advisors import AdvisorImportInvalid, AdvisorService
 from mediation.services.demo import DEMO_CASES, DEMO_PASSWORD, DemoService, DemoUnavailable
 from mediation.services.places import PlaceService
 from mediation.settings import Settings, SettingsError
@@ -204,3 +206,33 @@ def places_import(file: Path) -> None:
         f"imported {summary.towns} towns, {summary.villages} villages, {summary.grids} grids "
         f"and {summary.organizations} committees (existing places unchanged)"
     )
+
+
+@main.group(help="The legal advisor registry.")
+def advisors() -> None:
+    pass
+
+
+@advisors.command("import", help="Import advisors (姓名, 执业机构, 执业证号, 电话, 服务村居, 账号) from CSV or XLSX.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def advisors_import(file: Path) -> None:
+    settings = load_settings()
+    try:
+        header, rows = read_table_file(file)
+    except SpreadsheetError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    parsed, errors = parse_advisor_rows(header, rows)
+    if not errors:
+
+        async def run(session: AsyncSession) -> Any:
+            return await AdvisorService(session).import_rows(parsed)
+
+        try:
+            summary = run_with_session(settings, run)
+        except AdvisorImportInvalid as invalid:
+            errors = invalid.errors
+    if errors:
+        for error in errors:
+            click.echo(f"{file}: {error}", err=True)
+        raise click.ClickException(f"{len(errors)} problem(s) found; nothing was imported")
+    click.echo(f"imported {summary.created} new advisors, updated {summary.updated}")
