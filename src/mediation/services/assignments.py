@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case as sql_case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -96,7 +96,8 @@ class AssignmentService:
         workloads = await self.open_workloads()
         town_villages = select(Place.id).where(Place.parent_id == case.town_id)
         candidates = await self.session.execute(
-            select(LegalAdvisor.id, LegalAdvisor.name, func.max(advisor_village.c.place_id == case.village_id))
+            select(LegalAdvisor.id, LegalAdvisor.name,
+                   func.max(sql_case((advisor_village.c.place_id == case.village_id, 1), else_=0)))
             .join(advisor_village, advisor_village.c.advisor_id == LegalAdvisor.id)
             .where(LegalAdvisor.active, advisor_village.c.place_id.in_(town_villages))
             .group_by(LegalAdvisor.id, LegalAdvisor.name)
@@ -256,7 +257,7 @@ class AssignmentService:
     @staticmethod
     def _require_open(case: MediationCase) -> None:
         if case.status not in workflow.OPEN_STATUSES:
-            raise Invalid({"assign": Problem(
+            raise Invalid({"action": Problem(
                 f"案件当前状态为“{workflow.status_label(case.status)}”，不能分派")})
 
     async def respond(self, user: CurrentUser, assignment_id: int, accept: bool, reason: str) -> int:
