@@ -171,3 +171,40 @@ def sign_in(page: Page, account: Account, password: str | None = None) -> None:
     page.get_by_label("用户名").fill(account.username)
     page.get_by_label("密码").fill(account.password if password is None else password)
     page.get_by_role("button", name="登录").click()
+
+
+# The small place tree of tests/web/cases_support.py, as 镇街 → 村居 → 网格.
+DISTRICT_PLACES: dict[str, dict] = {"城关镇": {"石门村": {"第一网格": {}}, "大岭村": {}}, "东湖街道": {"湖滨社区": {}}}
+
+
+def _add_places(page: Page, places: dict[str, dict]) -> None:
+    """On a place's admin page: add the missing child places, then their own children the same way."""
+    parent_url = page.url
+    table = page.get_by_role("table")
+    for name in places:
+        if not table.get_by_role("link", name=name, exact=True).count():
+            page.get_by_label("新增").fill(name)
+            page.get_by_role("button", name="添加", exact=True).click()
+            expect(page.get_by_role("status")).to_contain_text(f"已添加“{name}”")
+    for name, children in places.items():
+        if children:
+            page.goto(parent_url)
+            table.get_by_role("link", name=name, exact=True).click()
+            expect(page.get_by_role("heading", level=1)).to_have_text(name)
+            _add_places(page, children)
+
+
+@pytest.fixture(scope="module")
+def district(browser: Browser, live_server: str) -> None:
+    """The small place tree, each 镇街 and 村居 with its committee, in the live server's database: added by the
+    administrator on the place pages. The server lives for the whole run, so places already there are kept."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        sign_in(page, ADMIN)
+        expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
+        page.goto("/admin/places")
+        _add_places(page, DISTRICT_PLACES)
+    finally:
+        context.close()

@@ -258,3 +258,19 @@ async def test_dependent_place_options(counter, district):
     assert '<option value="">请选择村居</option>' in villages.text
     grids = await counter.get(f"/places/children?village={district.village_a1}")
     assert "第一网格" in grids.text
+
+
+async def test_suggestion_shows_even_when_other_fields_are_unfinished(counter, district):
+    check = await post_form(counter, "/cases/new/check", intake_form(
+        district, risk_level="serious", summary="", **{"applicant-0-name": "", "respondent-0-phone": "bad"}))
+    assert "镇街" in check.text and "风险等级为较大" in check.text
+
+
+async def test_added_party_can_be_removed_and_grid_is_reset_with_the_town(counter, district):
+    assert (await counter.get("/cases/new/party/removed")).text == ""
+    block = await counter.get("/cases/new/party?side=applicant&index=1")
+    assert "移除申请人（2）" in block.text
+    villages = await counter.get(f"/places/children?town={district.town_a}&reset=f-grid")
+    assert '<select id="f-grid" hx-swap-oob="innerHTML">' in villages.text
+    sneaky = await counter.get(f"/places/children?town={district.town_a}&reset=<script>")
+    assert "hx-swap-oob" not in sneaky.text

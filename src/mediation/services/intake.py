@@ -148,18 +148,21 @@ class IntakeService:
         return found
 
     async def suggestion(self, draft: IntakeDraft) -> RoutingSuggestion:
-        case_place = PartyPlace(draft.town_id, draft.village_id)
-        party_places = [
-            PartyPlace(p.town_id or draft.town_id, p.village_id or draft.village_id) for p in draft.parties
-        ]
+        return await self.suggest(draft.town_id, draft.village_id, list(draft.parties), draft.dispute_type,
+                                  draft.risk_level, draft.people_involved)
+
+    async def suggest(self, town_id: int, village_id: int, parties: list[PartyDraft], dispute_type: str,
+                      risk_level: str, people_involved: int) -> RoutingSuggestion:
+        """The 枫桥 rule over the case's place and each party's (a party's place defaults to the case's)."""
+        party_places = [PartyPlace(p.town_id or town_id, p.village_id or village_id) for p in parties]
         return suggest_level(
             RoutingInput(
-                case_place=case_place,
+                case_place=PartyPlace(town_id, village_id),
                 party_places=party_places,
-                risk_level=draft.risk_level,
-                people_involved=draft.people_involved,
-                dispute_type=draft.dispute_type,
-                specialised_at=await self._specialised_types(draft.town_id),
+                risk_level=risk_level,
+                people_involved=people_involved,
+                dispute_type=dispute_type,
+                specialised_at=await self._specialised_types(town_id),
             )
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -82,21 +83,23 @@ class IntakeController(Controller):
     async def check(self, request: Request, intake: IntakeService) -> Template:
         """Live, debounced: earlier cases of the same people and the suggested level. Informs, never blocks."""
         values = _form_dict(await request.form())
-        sources, types, risks = await intake.valid_codes()
-        draft_values = {**values, "summary": values.get("summary") or "-"}
-        for side in SIDES:
-            for index in party_indexes(values, side):
-                draft_values.setdefault(f"{side}-{index}-name", "")
+        _, types, risks = await intake.valid_codes()
+        parties = _loose_parties(values)
+        town, village = whole_number(values.get("town")), whole_number(values.get("village"))
         suggestion = None
-        earlier = []
-        try:
-            draft = parse_intake(draft_values, sources, types, risks)
-            suggestion = await intake.suggestion(draft)
-            earlier = await intake.earlier_cases(list(draft.parties), draft.village_id)
-        except Invalid:
-            parties = _loose_parties(values)
-            earlier = await intake.earlier_cases(parties, whole_number(values.get("village")))
+        if town and village and values.get("dispute_type") in types:
+            # Only what the rule needs: a missing name or a wrong phone elsewhere does not hide the suggestion.
+            suggestion = await intake.suggest(
+                town, village, parties, values.get("dispute_type", ""),
+                values.get("risk_level") if values.get("risk_level") in risks else "ordinary",
+                whole_number(values.get("people_involved")) or 2)
+        earlier = await intake.earlier_cases(parties, village)
         return render(request, "cases/_checks.html", suggestion=suggestion, earlier=earlier)
+
+    @get("/party/removed")
+    async def party_removed(self) -> str:
+        """An added party block is removed by swapping in nothing (no script needed)."""
+        return ""
 
     @post("/check-id")
     async def check_id(self, request: Request) -> Template:
@@ -116,7 +119,8 @@ def _loose_parties(values: dict[str, str]) -> list[PartyDraft]:
             parties.append(PartyDraft(
                 side, index, "person", values.get(prefix + "name", "").strip(),
                 normalize_id_number(values.get(prefix + "id_number", "")),
-                values.get(prefix + "phone", "").strip().replace(" ", ""), "", None, None))
+                values.get(prefix + "phone", "").strip().replace(" ", ""), "",
+                whole_number(values.get(prefix + "town")), whole_number(values.get(prefix + "village"))))
     return parties
 
 
@@ -130,7 +134,10 @@ class PlaceOptionsController(Controller):
         parent = next((number for value in request.query_params.values() if (number := whole_number(value))), None)
         options = await intake.places_under(parent) if parent else []
         placeholder = request.query_params.get("placeholder", "请选择")
-        return render(request, "cases/_options.html", options=options, placeholder=placeholder[:20])
+        # A dependent select further down (网格 under 村居) is emptied when its parent changes.
+        reset = request.query_params.get("reset", "")
+        return render(request, "cases/_options.html", options=options, placeholder=placeholder[:20],
+                      reset=reset if re.fullmatch(r"f-[a-z0-9_-]{1,40}", reset) else "")
 
 
 async def case_page(request: Request, cases: CaseService, intake: IntakeService, assignments: AssignmentService,
