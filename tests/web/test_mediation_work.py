@@ -225,10 +225,10 @@ async def upload(client, case_id, name, content, description=""):
 
 async def test_evidence_upload_and_download(supervisor, world, settings):
     case_id = await new_case(supervisor, world)
-    response = await upload(supervisor, case_id, "../../etc/收据.pdf", PDF, "转账收据")
+    response = await upload(supervisor, case_id, "收据.pdf", PDF, "转账收据")
     assert response.status_code == 303
     page = (await supervisor.get(f"/cases/{case_id}")).text
-    assert "收据.pdf" in page and "../" not in page.split("证据材料")[1].split("</ul>")[0]
+    assert "收据.pdf" in page and "转账收据" in page
     link = re.search(rf'/cases/{case_id}/evidence/(\d+)', page).group(0)
     download = await supervisor.get(link)
     assert download.status_code == 200 and download.content == PDF
@@ -247,6 +247,8 @@ async def test_evidence_upload_and_download(supervisor, world, settings):
         ("report.pdf", b"MZ\x90\x00 not really a pdf", "只能上传 PDF、图片"),
         ("photo.jpg", b"<html><script>alert(1)</script></html>", "只能上传 PDF、图片"),
         ("empty.pdf", b"", "请选择要上传的文件"),
+        ("../../etc/收据.pdf", PDF, "文件名不能包含路径"),
+        ("..\\..\\win.ini", PDF, "文件名不能包含路径"),
     ],
 )
 async def test_refused_uploads_leave_nothing_behind(supervisor, world, settings, name, content, message):

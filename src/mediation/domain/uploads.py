@@ -52,10 +52,20 @@ def sniff_type(head: bytes, zip_members: Collection[str] = (), filename: str = "
     return None
 
 
-def safe_display_name(filename: str) -> str:
-    """The name shown to users: no directories, no control characters, at most 120 characters.
+def display_name_problem(filename: str) -> str | None:
+    """Why a file name is refused: browsers send a bare name, so a path in it is an attack."""
+    name = unicodedata.normalize("NFC", filename)
+    if not name.strip():
+        return "文件名不能为空"
+    if "/" in name or "\\" in name or name.strip() in (".", "..") or name.startswith(".."):
+        return "文件名不能包含路径（/、\\ 或 ..）"
+    if re.search(r"[\x00-\x1f\x7f]", name):
+        return "文件名不能包含控制字符"
+    if len(name) > 120:
+        return "文件名不能超过 120 个字符"
+    return None
 
-    The file is stored under a generated name; this is only ever displayed and offered on download."""
-    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
-    return name[:120] or "未命名文件"
+
+def display_name(filename: str) -> str:
+    """The name shown and offered on download (the file itself is stored under a generated name)."""
+    return unicodedata.normalize("NFC", filename).strip()

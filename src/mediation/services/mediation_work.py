@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.database import write_transaction
 from mediation.domain import workflow
-from mediation.domain.uploads import MAX_UPLOAD_BYTES, safe_display_name, sniff_type
+from mediation.domain.uploads import MAX_UPLOAD_BYTES, display_name, display_name_problem, sniff_type
 from mediation.domain.validation import Invalid, Problem
 from mediation.models import (
     CaseEvent,
@@ -189,6 +189,8 @@ class MediationWorkService:
         description = description.strip()
         if len(description) > 200:
             raise Invalid({"description": Problem("说明不能超过 200 字")})
+        if problem := display_name_problem(filename):
+            raise Invalid({"file": Problem(problem)})
         await self._case(user, case_id)  # scope and state are checked before anything is written
         upload_dir = self.settings.upload_dir
         upload_dir.mkdir(parents=True, exist_ok=True)
@@ -219,17 +221,17 @@ class MediationWorkService:
             content_type = sniff_type(head, members, filename)
             if content_type is None:
                 raise Invalid({"file": Problem("只能上传 PDF、图片（JPG、PNG、GIF、WEBP）或 Office 文档")})
-            display_name = safe_display_name(filename)
+            shown_name = display_name(filename)
             async with write_transaction(self.session):
                 case = await self._case(user, case_id)
-                self.session.add(Evidence(case_id=case.id, recorded_by_id=user.id, display_name=display_name,
+                self.session.add(Evidence(case_id=case.id, recorded_by_id=user.id, display_name=shown_name,
                                           stored_name=stored_name, content_type=content_type, size=size,
                                           sha256=digest.hexdigest(), description=description))
-                self._record(case, user, "evidence", f"上传证据材料：{display_name}")
+                self._record(case, user, "evidence", f"上传证据材料：{shown_name}")
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-        return display_name
+        return shown_name
 
     async def evidence_file(self, user: CurrentUser, case_id: int, evidence_id: int) -> EvidenceFile:
         """Only a user who may see the case gets its files (the scope is part of the query)."""
