@@ -2,9 +2,9 @@
 remembering to list it.
 
 Every route of `create_app(settings)` is expanded with real ids from one seeded district (a case in
-石门村 registered by a counter, with an evidence file, an extension request and an advisor's pending
-assignment) and requested signed out and as each role. A path parameter this module cannot fill
-fails the run, so a route with a new kind of id is noticed here first.
+石门村 registered by a counter and due today, with an evidence file, an extension request and an
+advisor's pending assignment) and requested signed out and as each role. A path parameter this
+module cannot fill fails the run, so a route with a new kind of id is noticed here first.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.app import create_app
@@ -75,6 +75,7 @@ REFUSED_AREAS = {
     "village_mediator": ("/admin",),
     "advisor": ("/admin", "/cases/new", "/advisors"),
 }
+# What the case shows of its parties; a page that shows an outsider any of it leaks the case.
 CASE_TEXTS = ("张三", "李四", VALID_ID, "13812345678")
 
 
@@ -197,10 +198,13 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
     uploaded = await client.post(f"/cases/{case_id}/evidence", files=UPLOAD,
                                  data={"_csrf_token": csrf_token(client), "description": "收据"})
     assert uploaded.status_code == 303, uploaded.text[:1500]
-    await db_session.rollback()  # see the case the app has just committed
-    deadline = await db_session.scalar(select(MediationCase.deadline).where(MediationCase.id == case_id))
+    # Due today: so the case is also on the near-due list of every dashboard that may show it.
+    await db_session.rollback()
+    due = await db_session.scalar(select(MediationCase.accepted_on).where(MediationCase.id == case_id))
+    await db_session.execute(update(MediationCase).where(MediationCase.id == case_id).values(deadline=due))
+    await db_session.commit()
     extended = await post_form(client, f"/cases/{case_id}/extensions", {
-        "requested_deadline": (deadline + timedelta(days=15)).isoformat(), "reason": "双方同意再协商",
+        "requested_deadline": (due + timedelta(days=15)).isoformat(), "reason": "双方同意再协商",
         "applicant_consent": "同意", "respondent_consent": "同意"})
     assert extended.status_code == 303, extended.text[:1500]
     assigned = await post_form(client, f"/cases/{case_id}/assign", {"advisor": str(advisor_ids["王明远"])})
@@ -224,7 +228,7 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
         "entry_id": await db_session.scalar(select(func.min(DictionaryEntry.id))),
         "file_path": "app.css",
     }
-    # One form that every action on the case would accept, so a refusal is about access, not input.
+    # One form filled in for every action on the case, so that a refusal is about access, not missing input.
     form = {
         "version": str(version), "source": "party_application", "dispute_type": "neighbourhood",
         "risk_level": "major", "people_involved": "3", "amount_involved": "", "summary": "外人改写的情况",
@@ -235,7 +239,7 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
         "investigated_at": "2024-05-06T09:30", "place": "村委会", "investigators": "外人", "subjects": "张三",
         "findings": "外人的调查", "held_at": "2024-05-06T09:30", "mediators": "外人", "attendees": "张三、李四",
         "record": "外人的笔录", "opinion": "外人的法律意见", "description": "外人上传",
-        "requested_deadline": (deadline + timedelta(days=30)).isoformat(), "applicant_consent": "同意",
+        "requested_deadline": (due + timedelta(days=30)).isoformat(), "applicant_consent": "同意",
         "respondent_consent": "同意", "decision": "approve", "decision_note": "同意", "answer": "accept",
     }
     return World(district, case_id, number, values, form, route_table(create_app(settings), values))
@@ -328,6 +332,8 @@ async def test_lists_and_search_show_outsiders_nothing_of_the_case(world, settin
     for query in queries:
         found = await client.get("/cases", params={"q": query})
         assert world.number in found.text, f"the counter's search for {query} misses the case"
+    async with signed_in(settings, "supervisor") as supervisor:
+        assert world.number in (await supervisor.get("/")).text, "the supervisor's dashboard misses the case"
     for role in OUTSIDERS:
         async with signed_in(settings, role) as outsider:
             for query in queries:
@@ -342,7 +348,8 @@ async def test_lists_and_search_show_outsiders_nothing_of_the_case(world, settin
 
 
 async def test_repeat_check_at_intake_shows_no_case_outside_scope(world, settings):
-    """The live repeat-visit check is a search by ID number, phone and name: it is scoped like every other."""
+    """The repeat-visit check is a search by ID number, phone and name: it is scoped like every other,
+    both live on the intake form and in the 重复来访 link of the case it registers."""
     district = world.district
     async with signed_in(settings, "village_mediator") as outsider:
         form = intake_form(district, town=district.town_b, village=district.village_b1)
@@ -350,3 +357,7 @@ async def test_repeat_check_at_intake_shows_no_case_outside_scope(world, setting
         assert check.status_code == 200, check.status_code
         for text in (world.number, "李四"):
             assert text not in check.text, f"the repeat check of a village_mediator of 湖滨社区 shows {text}"
+        registered = await post_form(outsider, "/cases/new", form)
+        assert registered.status_code == 303, registered.text[:1500]
+        page = await outsider.get(registered.headers["location"])
+        assert world.number not in page.text, "the case they registered links to the case outside scope"

@@ -21,6 +21,7 @@ from mediation.domain.validation import Invalid, Problem
 from mediation.domain.workflow import REFUSAL_REASONS, status_label
 from mediation.models import CaseEvent, CaseNumberCounter, MediationCase, Organization, Party, Place
 from mediation.models.base import utcnow
+from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
 from mediation.services.dictionaries import DictionaryService
 from mediation.settings import Settings
@@ -99,9 +100,10 @@ class IntakeService:
             {e.code for e in await dictionaries.entries("risk_level", active_only=True)},
         )
 
-    async def earlier_cases(self, parties: list[PartyDraft], village_id: int | None,
-                            exclude_case_id: int | None = None, limit: int = 10) -> list[EarlierCase]:
-        """Earlier cases of the same people: same 身份证号 or phone, or the same name in the same village."""
+    async def earlier_cases(self, user: CurrentUser, parties: list[PartyDraft], village_id: int | None,
+                            limit: int = 10) -> list[EarlierCase]:
+        """Earlier cases of the same people, within what the user may see: same 身份证号 or phone, or the
+        same name in the same village."""
         conditions = []
         ids = {p.id_number for p in parties if len(p.id_number) >= 15}
         phones = {p.phone for p in parties if len(p.phone) >= 7}
@@ -134,12 +136,10 @@ class IntakeService:
                 matched.c[1], matched.c[2],
             )
             .join(matched, matched.c.case_id == MediationCase.id)
-            .where(MediationCase.status != "voided")
+            .where(MediationCase.status != "voided", case_scope(user))
             .order_by(MediationCase.registered_on.desc(), MediationCase.id.desc())
             .limit(limit)
         )
-        if exclude_case_id is not None:
-            query = query.where(MediationCase.id != exclude_case_id)
         found = []
         for row in (await self.session.execute(query)).all():
             same_id, same_phone = row[7], row[8]
@@ -268,7 +268,7 @@ class IntakeService:
             registering = await self.session.get_one(Organization, user.organization_id)
             today = deadlines.local_date(utcnow(), self.settings.tz)
             number = await self.next_number(registering, today.year)
-            earlier = await self.earlier_cases(list(draft.parties), draft.village_id, limit=1)
+            earlier = await self.earlier_cases(user, list(draft.parties), draft.village_id, limit=1)
             accepted_on = None if refusing else today
             case = MediationCase(
                 number=number,

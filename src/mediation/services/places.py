@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.database import write_transaction
@@ -75,7 +75,8 @@ class PlaceService:
         return (await self.session.scalars(select(Place).where(Place.parent_id.is_(None)).order_by(Place.id))).one()
 
     async def import_tree(self, tree: PlaceTree) -> ImportSummary:
-        """Create what is missing (re-importing the same file changes nothing), with each new committee."""
+        """Create what is missing (re-importing the same file changes nothing), with each new committee.
+        Each level's new places are inserted in one statement, then the new committees in another."""
         async with write_transaction(self.session):
             district = await self.district()
             existing = {
@@ -98,41 +99,69 @@ class PlaceService:
                     )
                 ).all()
             )
-            created = {"town": 0, "village": 0, "grid": 0, "organization": 0}
+            created = {"town": 0, "village": 0, "grid": 0}
 
-            async def ensure(parent_id: int, name: str, level: str) -> int:
-                found = existing.get((parent_id, name))
-                if found:
-                    if found[1] != level:
-                        raise Invalid({"places": Problem(f"“{name}”已作为其他层级存在", f"{name!r} exists at another level")})
-                    return found[0]
-                position = next_position.get(parent_id, 0) + 1
-                next_position[parent_id] = position
-                place = Place(parent_id=parent_id, name=name, level=level, position=position)
-                self.session.add(place)
-                await self.session.flush()
-                existing[(parent_id, name)] = (place.id, level)
-                created[level] += 1
-                return place.id
+            def found(parent_id: int, name: str, level: str) -> int | None:
+                place = existing.get((parent_id, name))
+                if place and place[1] != level:
+                    raise Invalid({"places": Problem(f"“{name}”已作为其他层级存在", f"{name!r} exists at another level")})
+                return place[0] if place else None
+
+            # Places at another level are refused before anything is written, the first in file order reported
+            # (only children of existing places can clash).
+            for town, villages in tree.towns.items():
+                if (town_id := found(district.id, town, "town")) is None:
+                    continue
+                for village, grids in villages.items():
+                    if (village_id := found(town_id, village, "village")) is not None:
+                        for grid in grids:
+                            found(village_id, grid, "grid")
+
+            async def ensure_level(level: str, wanted: list[tuple[int, str]]) -> list[int]:
+                """The ids of the (parent id, name) places, the missing ones inserted after their siblings."""
+                new = [key for key in wanted if key not in existing]
+                rows = []
+                for parent_id, name in new:
+                    next_position[parent_id] = position = next_position.get(parent_id, 0) + 1
+                    rows.append({"parent_id": parent_id, "name": name, "level": level, "position": position})
+                if rows:
+                    ids = await self.session.scalars(insert(Place).returning(Place.id, sort_by_parameter_order=True),
+                                                     rows)
+                    for key, place_id in zip(new, ids, strict=True):
+                        existing[key] = (place_id, level)
+                    created[level] = len(rows)
+                return [existing[key][0] for key in wanted]
+
+            towns = list(tree.towns)
+            town_ids = dict(zip(towns, await ensure_level("town", [(district.id, town) for town in towns]), strict=True))
+            villages = [(town, village) for town, names in tree.towns.items() for village in names]
+            village_ids = dict(zip(
+                villages, await ensure_level("village", [(town_ids[town], village) for town, village in villages]),
+                strict=True,
+            ))
+            await ensure_level("grid", [
+                (village_ids[(town, village)], grid)
+                for town, names in tree.towns.items() for village, grids in names.items() for grid in grids
+            ])
+
+            committees: list[dict[str, object]] = []
 
             def add_committee(place_id: int, name: str, short_name: str, kind: str) -> None:
                 if (place_id, kind) not in committee_places and name not in org_names:
                     committee_places.add((place_id, kind))
                     org_names.add(name)
-                    self.session.add(Organization(name=name, short_name=short_name, kind=kind, place_id=place_id))
-                    created["organization"] += 1
+                    committees.append({"name": name, "short_name": short_name, "kind": kind, "place_id": place_id})
 
-            for town, villages in tree.towns.items():
-                town_id = await ensure(district.id, town, "town")
-                add_committee(town_id, f"{town}人民调解委员会", short_name_for(town), "town_committee")
-                for village, grids in villages.items():
-                    village_id = await ensure(town_id, village, "village")
+            for town, names in tree.towns.items():
+                add_committee(town_ids[town], f"{town}人民调解委员会", short_name_for(town), "town_committee")
+                for village in names:
                     add_committee(
-                        village_id, f"{town}{village}人民调解委员会", short_name_for(town, village), "village_committee"
+                        village_ids[(town, village)], f"{town}{village}人民调解委员会", short_name_for(town, village),
+                        "village_committee",
                     )
-                    for grid in grids:
-                        await ensure(village_id, grid, "grid")
-        return ImportSummary(created["town"], created["village"], created["grid"], created["organization"])
+            if committees:
+                await self.session.execute(insert(Organization), committees)
+        return ImportSummary(created["town"], created["village"], created["grid"], len(committees))
 
     async def children(self, parent_id: int) -> list[PlaceNode]:
         inner = Place.__table__.alias("inner_place")

@@ -93,7 +93,7 @@ class IntakeController(Controller):
                 town, village, parties, values.get("dispute_type", ""),
                 values.get("risk_level") if values.get("risk_level") in risks else "ordinary",
                 whole_number(values.get("people_involved")) or 2)
-        earlier = await intake.earlier_cases(parties, village)
+        earlier = await intake.earlier_cases(request.user, parties, village)
         return render(request, "cases/_checks.html", suggestion=suggestion, earlier=earlier)
 
     @get("/party/removed")
