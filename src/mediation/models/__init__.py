@@ -16,8 +16,20 @@ from mediation.models.mediation_work import (
     RightsNotice,
 )
 from mediation.models.places import Organization, Place
+from mediation.models.resolution import (
+    Agreement,
+    AgreementAmendment,
+    FollowUp,
+    JudicialConfirmation,
+    Obligation,
+)
 
 __all__ = [
+    "Agreement",
+    "AgreementAmendment",
+    "FollowUp",
+    "JudicialConfirmation",
+    "Obligation",
     "Base",
     "CaseAssignment",
     "CaseEvent",

@@ -22,6 +22,9 @@ class MediationCase(CreatedAtMixin, Base):
         Index("ix_mediation_case_status_deadline", "status", "deadline"),
         Index("ix_mediation_case_repeat_of_id", "repeat_of_id"),
         Index("ix_mediation_case_last_action_at", "last_action_at"),
+        Index("ix_mediation_case_closed_on", "closed_on"),
+        # A unique index (not a constraint), so adding it never rebuilds the table on SQLite.
+        Index("ix_mediation_case_archive_number", "archive_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +57,18 @@ class MediationCase(CreatedAtMixin, Base):
     refusal_note: Mapped[str] = mapped_column(Text, default="")
     void_reason: Mapped[str] = mapped_column(Text, default="")
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_case.id", ondelete="SET NULL"))
+    # 结案: the outcome, the (latest) closing date, for 调解不成 the route the parties were told, and the
+    # figures of the monthly report recorded at closing.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    closed_on: Mapped[date | None]
+    failure_route: Mapped[str | None] = mapped_column(String(16))
+    referral: Mapped[str] = mapped_column(Text, default="", server_default="")
+    prevented_criminal_people: Mapped[int] = mapped_column(default=0, server_default="0")
+    prevented_petition_people: Mapped[int] = mapped_column(default=0, server_default="0")
+    # 归档: the archive number (卷宗号) and retention period; an archived case is read-only.
+    archive_number: Mapped[str | None] = mapped_column(String(60))
+    archived_on: Mapped[date | None]
+    retention_period: Mapped[str] = mapped_column(String(16), default="", server_default="")
     # 人民调解法 Art. 25: the preventive steps taken when the risk is raised to 重大.
     preventive_steps: Mapped[str] = mapped_column(Text, default="")
     # The last thing anyone did on the case: the queue's aging ("days waiting with whom").
