@@ -23,6 +23,7 @@ from mediation.services.accounts import AccountService
 from mediation.services.dashboard import DashboardService
 from mediation.services.advisors import AdvisorService
 from mediation.services.assignments import AssignmentService
+from mediation.services.case_page import CaseServices
 from mediation.services.cases import CaseService
 from mediation.services.dictionaries import DictionaryService
 from mediation.services.intake import IntakeService
@@ -30,6 +31,7 @@ from mediation.services.tracking import TrackingService
 from mediation.services.mediation_work import MediationWorkService
 from mediation.services.places import PlaceService
 from mediation.services.queues import QueueService
+from mediation.services.resolution import ResolutionService
 from mediation.settings import PROJECT_ROOT, Settings
 from mediation.web.admin import (
     DictionaryAdminController,
@@ -46,6 +48,7 @@ from mediation.web.guards import PUBLIC, require_sign_in
 from mediation.web.health import healthz
 from mediation.web.home import dashboard
 from mediation.web.mediation_work import AssignmentController, CaseWorkController
+from mediation.web.resolution import ResolutionController
 from mediation.web.security_headers import SecurityHeadersMiddleware
 from mediation.web.track import TrackController
 from mediation.web.session_cookie import SignedInUserMiddleware
@@ -113,6 +116,15 @@ def create_app(settings: Settings) -> Litestar:
     def provide_advisors(db_session: AsyncSession) -> AdvisorService:
         return AdvisorService(db_session)
 
+    def provide_case_services(db_session: AsyncSession) -> CaseServices:
+        return CaseServices(
+            cases=CaseService(db_session, settings),
+            intake=IntakeService(db_session, settings),
+            assignments=AssignmentService(db_session),
+            work=MediationWorkService(db_session, settings),
+            resolution=ResolutionService(db_session, settings),
+        )
+
     logging.basicConfig(level=logging.INFO)
     return Litestar(
         route_handlers=[
@@ -129,6 +141,7 @@ def create_app(settings: Settings) -> Litestar:
             TrackController,
             CaseWorkController,
             AssignmentController,
+            ResolutionController,
             advisor_registry,
             receipt,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
@@ -147,6 +160,7 @@ def create_app(settings: Settings) -> Litestar:
             "work": Provide(provide_work, sync_to_thread=False),
             "queues": Provide(provide_queues, sync_to_thread=False),
             "advisors": Provide(provide_advisors, sync_to_thread=False),
+            "page": Provide(provide_case_services, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],

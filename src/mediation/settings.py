@@ -32,6 +32,7 @@ class Settings:
     login_failure_limit: int = 5
     login_failure_window_minutes: int = 15
     case_number_template: str = DEFAULT_TEMPLATE
+    follow_up_days: int = 15
 
     @property
     def production(self) -> bool:
@@ -72,6 +73,9 @@ class Settings:
                 "MEDIATION_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
         upload_dir = Path(environ.get("MEDIATION_UPLOAD_DIR", "").strip() or var_dir / "uploads")
+        follow_up_text = environ.get("MEDIATION_FOLLOW_UP_DAYS", "").strip() or "15"
+        if not follow_up_text.isascii() or not follow_up_text.isdigit() or not 1 <= int(follow_up_text) <= 365:
+            raise SettingsError("MEDIATION_FOLLOW_UP_DAYS must be a whole number of days from 1 to 365")
         case_number_template = environ.get("MEDIATION_CASE_NUMBER_TEMPLATE", "").strip() or DEFAULT_TEMPLATE
         if problem := template_problem(case_number_template):
             raise SettingsError(f"MEDIATION_CASE_NUMBER_TEMPLATE: {problem}")
@@ -83,6 +87,7 @@ class Settings:
             timezone=timezone,
             var_dir=var_dir,
             case_number_template=case_number_template,
+            follow_up_days=int(follow_up_text),
         )
 
 

@@ -290,6 +290,9 @@ class AssignmentService:
         relation = relation.strip()
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
+            if case.status not in workflow.OPEN_STATUSES:
+                raise Invalid({"action": Problem(
+                    f"案件当前状态为“{workflow.status_label(case.status)}”，不能再申报")})
             if not relation or len(relation) > 200:
                 raise Invalid({"relation": Problem("请写明与当事人的关系（200 字以内）")})
             advisor_id = await self.session.scalar(select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id))

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from mediation.database import write_transaction
 from mediation.domain import deadlines, workflow
+from mediation.domain.closing import FAILURE_ROUTES, OUTCOMES
 from mediation.domain.id_numbers import mask_id_number
 from mediation.domain.intake import MAX_SUMMARY, parse_intake
 from mediation.domain.routing import LEVEL_LABELS, level_above
@@ -202,6 +203,15 @@ class CaseView:
     repeat_of: tuple[int, str] | None
     version: int
     today: date
+    outcome: str = ""
+    closed_on: date | None = None
+    failure_route: str = ""
+    referral: str = ""
+    prevented_criminal_people: int = 0
+    prevented_petition_people: int = 0
+    archive_number: str = ""
+    archived_on: date | None = None
+    retention_period: str = ""
     parties: list[PartyView] = field(default_factory=list)
     events: list[EventView] = field(default_factory=list)
 
@@ -411,6 +421,12 @@ class CaseService:
             refusal_reason=workflow.REFUSAL_REASONS.get(case.refusal_reason or "", ""),
             refusal_note=case.refusal_note, void_reason=case.void_reason, repeat_of=repeat_of,
             version=case.version, today=self.today, parties=parties, events=events,
+            outcome=OUTCOMES.get(case.outcome or "", ""), closed_on=case.closed_on,
+            failure_route=FAILURE_ROUTES.get(case.failure_route or "", ""), referral=case.referral,
+            prevented_criminal_people=case.prevented_criminal_people,
+            prevented_petition_people=case.prevented_petition_people,
+            archive_number=case.archive_number or "", archived_on=case.archived_on,
+            retention_period=case.retention_period,
         )
 
     async def edit_facts(self, user: CurrentUser, case_id: int, version: int, form: Mapping[str, str]) -> None:

@@ -32,11 +32,13 @@ from mediation.domain.routing import (
 )
 from mediation.domain.workflow import REFUSAL_REASONS
 from mediation.models import (
-    CaseEvent, CaseNumberCounter, DictionaryEntry, LegalAdvisor, MediationCase, Organization, Party, Place,
-    User, advisor_village,
+    Base, CaseAssignment, CaseEvent, CaseNumberCounter, DictionaryEntry, Extension, Hearing, InvestigationRecord,
+    LegalAdvisor, LegalOpinion, MediationCase, Organization, Party, Place, RightsNotice, User, advisor_village,
 )
 from mediation.models.base import utcnow
 from mediation.services.accounts import AccountService
+from mediation.services.assignments import MEDIATOR_ROLES
+from mediation.services.mediation_work import NOTICE_METHODS
 from mediation.services.places import PlaceService, short_name_for
 from mediation.settings import Settings
 
@@ -56,6 +58,7 @@ _FIRMS = ("浙江枫桥律师事务所", "明理律师事务所", "正平律师�
 DEMO_CASES = 300  # what `mediation demo` (and so `make run`) seeds unless told otherwise
 CASE_BATCH = 2_000  # cases per bulk insert (with their parties and events)
 REPEAT_SHARE = 0.06
+DEMO_VILLAGE_WEIGHT = 10  # a village with a demo account, against 0.5 to 2 for the others
 # Shares of the stages a demo case can be in; the rest stay 受理 at the organization routing chose.
 STAGE_SHARES = {"refused": 0.08, "voided": 0.03, "transferred": 0.04, "escalated": 0.04}
 # A county report's proportions, roughly: neighbours, family, homesteads, contracts and damages lead.
@@ -86,6 +89,90 @@ ESCALATION_REASONS = {
     "town": ("村居调解未成功，双方矛盾有激化趋势", "一方当事人不信任本村调委会，申请由镇街调解"),
     "district": ("镇街调解未成功，涉及多个部门，需区中心协调", "当事人情绪激动，有越级上访苗头"),
 }
+# The work on open cases. Shares of the cases taken up, delays in days.
+WAITING_SHARE = 0.07  # open cases nobody has taken up yet, besides those accepted in the last days
+ADVISOR_SHARE = 0.65  # cases given their village's legal advisor (every case, for an advisor with a login)
+DECLINE_SHARE = 0.06  # advisors who decline; nobody replaces them, so the case waits in the supervisors' queue
+# An advisor with a login answers for themselves: the demo leaves their assignments of these last days pending.
+LOGIN_ADVISOR_PENDING_DAYS = 45
+NOTICE_NOTES = {
+    "written": ("送达《人民调解权利义务告知书》，双方当事人签字确认", "当面送达告知书，当事人已签收"),
+    "oral": ("调解员当面口头告知，当事人表示清楚", "电话告知，当事人表示知悉，调解时再送达书面告知书"),
+}
+FINDINGS = (
+    "经现场查看，{a}反映的情况基本属实。",
+    "走访周边群众，均反映双方此前关系尚可，此次因琐事积怨加深。",
+    "{r}承认相关事实，但认为{a}夸大了损失，双方对数额分歧较大。",
+    "调取了相关票据、照片和聊天记录，{a}提供的材料基本完整。",
+    "向{v}干部了解情况，双方矛盾由来已久，村干部曾多次出面协调未果。",
+    "{r}表示愿意协商解决，但需与家人商量后答复。",
+)
+HEARING_OPENING = "调解员核实双方当事人身份，宣布调解纪律，告知调解遵循自愿、平等原则，不收取任何费用。"
+RESPONSES = (
+    "被申请人{r}对基本事实无异议，但认为对方要求过高。",
+    "被申请人{r}称事出有因，{a}也有过错，不同意全部要求。",
+    "被申请人{r}承认存在问题，愿意协商解决，但提出需要一定时间。",
+    "被申请人{r}对部分事实有异议，称{a}的说法与实际情况不符。",
+)
+FIRST_HEARING_ENDS = (
+    "双方分歧较大，未能达成一致，约定补充相关材料后再次调解。",
+    "双方情绪逐渐平稳，同意各退一步，约定下次调解时确定具体方案。",
+    "双方就主要问题达成初步共识，具体细节待进一步协商。",
+)
+LATER_HEARING_ENDS = (
+    "经再次调解，双方基本达成一致意见，待双方确认后制作调解协议书。",
+    "双方仍未达成一致，调解员告知可通过诉讼等途径解决，双方同意再协商一次。",
+    "{r}同意承担部分责任，双方对履行方式仍有分歧，约定近期再次调解。",
+)
+# What a dispute type is called in a legal opinion, and the law the mediator and the advisor explain.
+DISPUTE_LAW = {
+    "neighbourhood": ("相邻关系纠纷",
+                      "民法典第二百八十八条关于按照有利生产、方便生活、团结互助、公平合理的原则处理相邻关系的规定"),
+    "marriage_family": ("婚姻家庭纠纷", "民法典婚姻家庭编关于夫妻共同财产和抚养、赡养义务的规定"),
+    "housing_homestead": ("宅基地及房屋纠纷", "民法典物权编关于宅基地使用权和相邻关系的规定"),
+    "contract": ("合同纠纷", "民法典第五百零九条关于当事人应当按照约定全面履行自己的义务的规定"),
+    "production_business": ("生产经营纠纷", "民法典合同编关于合伙合同和承揽合同的规定"),
+    "damages": ("损害赔偿纠纷", "民法典第一千一百六十五条关于过错责任的规定"),
+    "forest_land": ("山林土地纠纷", "农村土地承包法关于承包经营权保护和土地经营权流转的规定"),
+    "land_requisition": ("征地补偿分配纠纷",
+                         "土地管理法关于征收补偿的规定和农村集体经济组织成员权益的有关规定"),
+    "environment": ("环境污染纠纷", "民法典第一千二百二十九条关于污染环境侵权责任的规定"),
+    "labour": ("劳动争议", "劳动合同法第三十条关于及时足额支付劳动报酬的规定"),
+    "consumer": ("消费纠纷", "消费者权益保护法第二十四条关于退货、更换、修理的规定"),
+    "medical": ("医疗纠纷", "民法典第一千二百一十八条关于医疗损害责任的规定"),
+    "traffic_accident": ("道路交通事故损害赔偿纠纷", "道路交通安全法第七十六条关于交通事故赔偿责任的规定"),
+    "property_management": ("物业服务纠纷", "民法典第九百四十二条、第九百四十四条关于物业服务人和业主义务的规定"),
+    "other": ("民间纠纷", "公序良俗和村规民约"),
+}
+OPINION_ADVICE = (
+    "{a}的主要诉求有事实和法律依据，但具体数额应以票据和实际损失为准，建议双方据实协商。",
+    "双方均有一定过错，建议按过错程度分担责任，由{r}承担主要部分，可分期履行。",
+    "现有证据尚不足以认定全部事实，建议调解员引导双方补充材料，在互谅互让的基础上协商。",
+)
+OPINION_CLOSING = "达成协议后可共同向人民法院申请司法确认；如调解不成，应告知当事人依法起诉，并注意诉讼时效。"
+DECLINE_REASONS = (
+    "近期在外地出庭，无法按时参加调解",
+    "本所担任被申请人的常年法律顾问，需回避",
+    "身体原因，近期无法履职",
+    "本月值班时间已排满，建议另行分派",
+)
+EXTENSION_REASONS = (
+    "双方同意继续调解，需等待伤情鉴定结果",
+    "被申请人在外地务工，约定其返乡后再次调解",
+    "涉及多名当事人，需进一步核实相关情况",
+    "双方已接近达成一致，被申请人需要时间筹措款项",
+    "需等待有关部门出具认定意见",
+)
+APPROVAL_NOTES = ("同意延期，请抓紧组织调解", "同意，注意做好双方当事人的稳控工作", "")
+REJECTION_NOTES = (
+    "双方分歧明显，继续调解意义不大，请依法终止调解并告知当事人其他救济途径",
+    "延期理由不充分，请在原期限内办结",
+)
+PREVENTIVE_STEPS = (
+    "已安排调解员每日与双方当事人联系，稳控情绪；已将情况通报辖区派出所和综治中心",
+    "已约谈双方当事人，告知不得采取过激行为；已报告司法所，并请村干部和网格员加强巡查",
+    "已安排专人做好当事人的解释疏导工作，防止矛盾激化和越级上访；已报告镇街党委政府",
+)
 _ID_REGIONS = ("330681",) * 16 + ("330602", "330603", "330604", "330683")  # the district and its neighbours
 _MIGRANT_ID_REGIONS = ("511302", "412723", "522401", "362330", "341221", "432524")
 _MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
@@ -355,13 +442,22 @@ class _Person(NamedTuple):
     village_id: int
 
 
+class _Advisor(NamedTuple):
+    id: int
+    name: str
+    user_id: int | None  # the advisor's login, if they have one
+
+
 Row = dict[str, Any]
+# What a demo case writes besides its own row, in insert order.
+CASE_ROWS: tuple[type[Base], ...] = (
+    Party, CaseEvent, CaseAssignment, RightsNotice, InvestigationRecord, Hearing, LegalOpinion, Extension,
+)
 
 
 class _MadeCase(NamedTuple):
     case: Row
-    parties: list[Row]
-    events: list[Row]
+    rows: dict[type[Base], list[Row]]  # by model, each of CASE_ROWS
 
 
 class _Earlier(NamedTuple):
@@ -379,7 +475,8 @@ class _Dispute(NamedTuple):
     applicants: list[_Person]
     respondents: list[_Person]
     people: int
-    risk_level: str
+    risk_level: str  # as registered
+    risk_raised: bool  # registered as 较大 and raised to 重大 once accepted (with the preventive steps)
     amount: Decimal | None
     summary: str
     claims: str
@@ -396,10 +493,12 @@ class _DemoDistrict:
     town_committees: dict[int, _Org]  # by town place id
     village_committees: dict[int, _Org]  # by village place id
     specialised: dict[tuple[int, str], _Org]  # by (place id, dispute type)
-    staff: dict[int, list[int]]  # organization id → the users who register and handle cases there
+    staff: dict[int, list[int]]  # organization id → the users who register and mediate cases there
     supervisors: dict[int, list[int]]
     admin_id: int
     codes: dict[str, list[str]]  # dictionary kind → active codes
+    names: dict[int, str]  # user id → display name
+    advisors: dict[int, _Advisor]  # village place id → the legal advisor serving it
 
 
 class _Weighted(NamedTuple):
@@ -433,17 +532,22 @@ class _CaseMaker:
         self.counters = counters
         self.next_id = first_id
         self.now = now
+        self.today = deadlines.local_date(now, self.tz)
+        self.rosters: dict[int, list[str]] = {}  # organization id → its mediators without an account
         # Candidates for repeat disputes: applicants' ID numbers (a bounded sample), each one's latest case.
         self.repeat_ids: list[str] = []
         self.latest: dict[str, _Earlier] = {}
         self.towns: dict[int, list[_Village]] = {}
         for village in district.villages:
             self.towns.setdefault(village.town_id, []).append(village)
-        # Some villages quarrel more than others; those with a demo account see a few more cases.
-        staffed = {place for place, org in district.village_committees.items() if org.id in district.staff}
+        # Some villages quarrel more than others; those with a demo account (a mediator of the village's
+        # committee, the login of its advisor) see more cases, so the account's dashboard has some.
+        with_login = {place for place, org in district.village_committees.items() if org.id in district.staff}
+        with_login |= {place for place, advisor in district.advisors.items() if advisor.user_id}
         self.villages = _weighted(
             district.villages,
-            (rng.uniform(0.5, 2.0) * (4 if village.id in staffed else 1) for village in district.villages),
+            (DEMO_VILLAGE_WEIGHT if village.id in with_login else rng.uniform(0.5, 2.0)
+             for village in district.villages),
         )
         self.dispute_types = _weighted_codes(DISPUTE_TYPE_WEIGHTS, district.codes.get("dispute_type", []))
         self.sources = _weighted_codes(SOURCE_WEIGHTS, district.codes.get("case_source", []))
@@ -472,7 +576,7 @@ class _CaseMaker:
         """Registration times in working hours over the last 365 days (today up to now), oldest first: fewer
         at weekends, more in the last 40 days (older disputes would mostly be closed by now), so a realistic
         share of the open cases is near its deadline."""
-        today = deadlines.local_date(self.now, self.tz)
+        today = self.today
         opening = datetime.combine(today, time(8), tzinfo=self.tz)
         open_today = min(max(int((self.now - opening).total_seconds()), 0), WORKDAY_SECONDS)
         offsets = range(365)
@@ -489,12 +593,31 @@ class _CaseMaker:
             for seconds in sorted(self.rng.randrange(hours) for _ in range(per_day[offset])):
                 yield (start + timedelta(seconds=seconds)).astimezone(UTC)
 
+    def _working_time(self, day: date) -> datetime:
+        """A moment in working hours on `day`."""
+        at = datetime.combine(day, time(8), tzinfo=self.tz) + timedelta(seconds=self.rng.randrange(WORKDAY_SECONDS))
+        return at.astimezone(UTC)
+
     def _later(self, moment: datetime, days: int) -> datetime:
         """A working-hours moment `days` after `moment`, never before it and never in the future."""
-        day = deadlines.local_date(moment, self.tz) + timedelta(days=days)
-        at = datetime.combine(day, time(8), tzinfo=self.tz) + timedelta(
-            seconds=self.rng.randrange(WORKDAY_SECONDS))
-        return max(moment, min(at.astimezone(UTC), self.now))
+        at = self._working_time(deadlines.local_date(moment, self.tz) + timedelta(days=days))
+        return max(moment, min(at, self.now))
+
+    def _after(self, moment: datetime, days: int) -> datetime | None:
+        """A working-hours moment `days` after `moment` (the same day: minutes to hours later), or None when
+        that is still to come."""
+        if days == 0:
+            at = moment + timedelta(minutes=self.rng.randint(10, 180))
+        else:
+            day = deadlines.local_date(moment, self.tz) + timedelta(days=days)
+            if day.weekday() >= 5 and self.rng.random() < 0.75:  # most work waits for Monday
+                day += timedelta(days=7 - day.weekday())
+            at = self._working_time(day)
+        return at if at <= self.now else None
+
+    def _recorded(self, moment: datetime) -> datetime:
+        """When something done at `moment` was written down: later that day, or now."""
+        return min(moment + timedelta(minutes=self.rng.randint(20, 240)), self.now)
 
     def _id_number(self, migrant_share: float) -> str:
         regions = _MIGRANT_ID_REGIONS if self.rng.random() < migrant_share else _ID_REGIONS
@@ -548,6 +671,26 @@ class _CaseMaker:
     def _staff(self, org: _Org, supervisors_only: bool = False) -> int:
         users = (self.district.supervisors if supervisors_only else self.district.staff).get(org.id)
         return self.rng.choice(users) if users else self.district.admin_id
+
+    def _assigner(self, org: _Org) -> int:
+        """Who assigns a case at `org`: a supervisor there, else anyone of its staff (or the administrator)."""
+        users = self.district.supervisors.get(org.id) or self.district.staff.get(org.id)
+        return self.rng.choice(users) if users else self.district.admin_id
+
+    def _approver(self, handler: _Org, village: _Village) -> int:
+        """A supervisor whose scope includes the case: at its organization, its town's committee or the
+        district center (or the administrator)."""
+        district = self.district
+        for org in (handler, district.town_committees.get(village.town_id), district.district_center):
+            if org is not None and (users := district.supervisors.get(org.id)):
+                return self.rng.choice(users)
+        return district.admin_id
+
+    def _roster(self, org: _Org) -> list[str]:
+        """One or two of the mediators of `org` who have no account (named in its records)."""
+        if org.id not in self.rosters:
+            self.rosters[org.id] = [person_name(self.rng) for _ in range(3)]
+        return self.rng.sample(self.rosters[org.id], self.rng.choice((1, 2, 2)))
 
     def _move(self, stage: str, handler: _Org, dispute: _Dispute) -> tuple[str, _Org, str] | None:
         """Where a transferred or escalated case goes: (event kind, organization, reason), or None."""
@@ -609,9 +752,10 @@ class _CaseMaker:
             amount = Decimal(int(round(value, -2 if value >= 1_000 else -1)))
         words = {"a": applicants[0].name, "r": respondents[0].name, "v": village.name, "n": people,
                  "amount": amount}
+        risk = self._pick(self.group_risks if group else self.risks)
         return _Dispute(
             village, dispute_type, applicants, respondents, people,
-            self._pick(self.group_risks if group else self.risks), amount,
+            "serious" if risk == "major" else risk, risk == "major", amount,
             summary.format(**words) + ("双方此前曾就此申请调解，现矛盾再次发生。" if again else ""),
             claims.format(**words), earlier,
         )
@@ -723,16 +867,183 @@ class _CaseMaker:
             "refusal_reason": refusal_reason,
             "refusal_note": REFUSAL_NOTES[refusal_reason] if refusal_reason else "",
             "void_reason": void_reason, "repeat_of_id": earlier.case_id if earlier else None,
-            "version": version, "created_at": moment, "updated_at": updated_at,
+            "preventive_steps": "", "version": version, "created_at": moment, "updated_at": updated_at,
         }
-        parties = [
+        rows: dict[type[Base], list[Row]] = {model: [] for model in CASE_ROWS}
+        rows[Party] = [
             {"case_id": case_id, "side": side, "position": position, "kind": p.kind, "name": p.name,
              "id_number": p.id_number, "phone": p.phone, "address": p.address, "town_id": p.town_id,
              "village_id": p.village_id}
             for side, members in (("applicant", dispute.applicants), ("respondent", dispute.respondents))
             for position, p in enumerate(members)
         ]
-        return _MadeCase(case, parties, events)
+        if status == "accepted":
+            self._mediate(case, dispute, handler, updated_at, event, rows)
+        events.sort(key=lambda row: row["occurred_at"])  # stable: same-moment lines keep their order
+        case["last_action_at"] = events[-1]["occurred_at"]
+        rows[CaseEvent] = events
+        return _MadeCase(case, rows)
+
+    def _mediate(self, case: Row, dispute: _Dispute, handler: _Org, start: datetime,
+                 event: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
+        """The work on an open case since it reached `handler` at `start`, written as the services write it:
+        the risk raised to 重大, the mediators and the village's legal advisor assigned (and the advisor's
+        answer), the rights notice, an investigation, hearings, the advisor's opinion and an extension."""
+        rng, district, village = self.rng, self.district, dispute.village
+
+        def act(kind: str, summary: str, at: datetime, actor: int, reason: str = "") -> None:
+            """One action on the case: its line on the timeline, a new version, 调解中 once work starts."""
+            event(kind, summary, at, actor, reason)
+            case["version"] += 1
+            if kind in ("assigned", "rights_notice", "investigation", "hearing"):
+                case["status"] = "in_mediation"
+
+        if dispute.risk_raised:
+            raised_at, editor = self._later(start, rng.randint(0, 6)), self._staff(handler)
+            steps = rng.choice(PREVENTIVE_STEPS)
+            event("edited", "修改：风险等级", raised_at, editor)
+            act("risk_raised", "风险等级升为重大：已列入主任预警，须立即上报", raised_at, editor, steps)
+            case.update(risk_level="major", preventive_steps=steps, updated_at=raised_at)
+        begin = self._after(start, rng.choice((0, 0, 1, 1, 2, 3)))
+        if begin is None or rng.random() < WAITING_SHARE:
+            return
+        parties = [*dispute.applicants, *dispute.respondents]
+        party_names = {party.name for party in parties}
+        a, r, v = dispute.applicants[0].name, dispute.respondents[0].name, village.name
+        # Mediators are people of the organization (none when it has no account), never namesakes of a party.
+        staff = [user for user in district.staff.get(handler.id, ()) if district.names[user] not in party_names]
+        mediators = rng.sample(staff, 2 if len(staff) > 1 and rng.random() < 0.2 else 1) if staff else []
+        advisor = district.advisors.get(village.id)
+        if advisor is not None and (advisor.name in party_names
+                                    or not (advisor.user_id or rng.random() < ADVISOR_SHARE)):
+            advisor = None
+        mediator_names = "、".join([district.names[user] for user in mediators] or self._roster(handler))
+        worker = rng.choice(mediators) if mediators else self._staff(handler)
+        advisor_since: datetime | None = None  # when the advisor accepted
+        if mediators or advisor:
+            assigner, chosen = self._assigner(handler), rng.random() < 0.04
+            names = [district.names[user] for user in mediators] + ([f"法律顾问{advisor.name}"] if advisor else [])
+            act("assigned", "分派：" + "、".join(names) + ("（当事人选定）" if chosen else ""), begin, assigner)
+            case["updated_at"] = begin
+            for user in mediators:
+                rows[CaseAssignment].append(
+                    _assignment(case["id"], user, None, "accepted", chosen, assigner, begin, begin))
+            if advisor is not None:
+                # The advisor answers within days (one with a login: the demo leaves the recent ones to them).
+                answered = self._after(begin, rng.choice((0, 1, 1, 2, 3)))
+                if advisor.user_id and begin > self.now - timedelta(days=LOGIN_ADVISOR_PENDING_DAYS):
+                    answered = None
+                status, reason = "pending", ""
+                if answered is not None:
+                    status = "declined" if rng.random() < DECLINE_SHARE else "accepted"
+                    reason = rng.choice(DECLINE_REASONS) if status == "declined" else ""
+                    verb = "接受" if status == "accepted" else "拒绝"
+                    act(f"advisor_{status}", f"法律顾问{advisor.name}{verb}分派", answered, advisor.user_id or assigner,
+                        reason)
+                    advisor_since = answered if status == "accepted" else None
+                rows[CaseAssignment].append(_assignment(case["id"], advisor.user_id, advisor.id, status, chosen,
+                                                        assigner, begin, answered, reason))
+
+        cursor = begin  # notice, investigation and hearings follow one another
+        told = "、".join(party.name for party in parties)[:400]
+        if rng.random() < 0.85 and (notified := self._after(cursor, rng.choice((0, 0, 1, 2)))):
+            method = "written" if rng.random() < 0.65 else "oral"
+            recorded = self._recorded(notified)
+            rows[RightsNotice].append({
+                "case_id": case["id"], "recorded_by_id": worker, "recorded_at": recorded, "notified_at": notified,
+                "method": method, "parties_told": told, "note": rng.choice(NOTICE_NOTES[method])})
+            act("rights_notice", f"权利义务告知（{NOTICE_METHODS[method]}）：{told}", recorded, worker)
+            cursor = notified
+        if rng.random() < 0.35 and (investigated := self._after(cursor, rng.randint(1, 4))):
+            office = "居委会" if v.endswith("社区") else "村委会"
+            place = rng.choice((f"{village.town}{v}纠纷现场", f"申请人{a}家中", f"{v}{office}"))
+            subjects = f"被申请人{r}" + (f"、周边群众{person_name(rng)}" if rng.random() < 0.5 else "")
+            recorded = self._recorded(investigated)
+            rows[InvestigationRecord].append({
+                "case_id": case["id"], "recorded_by_id": worker, "recorded_at": recorded,
+                "investigated_at": investigated, "place": place,
+                "investigators": mediator_names + (f"、网格员{person_name(rng)}" if rng.random() < 0.3 else ""),
+                "subjects": subjects, "findings": "".join(f.format(a=a, r=r, v=v) for f in rng.sample(FINDINGS, 2))})
+            act("investigation", f"调查记录：{place}，被调查人 {subjects}", recorded, worker)
+            cursor = investigated
+        held = self._after(cursor, rng.randint(1, 7)) if rng.random() < 0.75 else None
+        matter, law = DISPUTE_LAW.get(dispute.dispute_type, DISPUTE_LAW["other"])
+        for ends in (FIRST_HEARING_ENDS, LATER_HEARING_ENDS):
+            if held is None:
+                break
+            held = held.replace(minute=held.minute // 10 * 10, second=0, microsecond=0)
+            if handler.level == "village":
+                place = rng.choice((f"{v}{'居委会' if v.endswith('社区') else '村委会'}调解室", f"{v}文化礼堂"))
+            else:
+                place = f"{handler.name}{rng.choice(('第一', '第二', '第三'))}调解室"
+            attendees = f"申请人{case['applicant_names']}；被申请人{case['respondent_names']}"
+            if advisor is not None and advisor_since is not None and advisor_since <= held:
+                attendees += f"；法律顾问{advisor.name}"
+            record = (HEARING_OPENING + f"申请人{a}陈述了纠纷经过，{dispute.claims}。"
+                      + rng.choice(RESPONSES).format(a=a, r=r) + f"调解员结合{law}释法说理，分别做双方工作。"
+                      + rng.choice(ends).format(r=r))
+            recorded = self._recorded(held)
+            rows[Hearing].append({
+                "case_id": case["id"], "recorded_by_id": worker, "recorded_at": recorded, "held_at": held,
+                "place": place, "mediators": mediator_names, "attendees": attendees[:400], "record": record})
+            local = held.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+            act("hearing", f"调解会：{local} 于{place}，调解员 {mediator_names}", recorded, worker)
+            held = self._after(held, rng.randint(5, 14)) if rng.random() < 0.35 else None
+        if advisor is not None and advisor_since is not None and rng.random() < 0.5 \
+                and (opined := self._after(advisor_since, rng.randint(1, 6))):
+            author = advisor.user_id or worker
+            opinion = (f"经审阅案件材料并听取双方陈述，本案系{matter}。依据{law}，"
+                       + rng.choice(OPINION_ADVICE).format(a=a, r=r) + (OPINION_CLOSING if rng.random() < 0.5 else ""))
+            rows[LegalOpinion].append({"case_id": case["id"], "recorded_by_id": author, "recorded_at": opined,
+                                       "advisor_id": advisor.id, "opinion": opinion})
+            act("legal_opinion", f"法律意见：{advisor.name}", opined, author)
+        self._extension(case, dispute, handler, begin, worker, act, rows)
+
+    def _extension(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, worker: int,
+                   act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
+        """Now and then, a few days before the deadline, the parties agree to more time: a supervisor approves
+        (the deadline moves) or rejects it; one asked for in the last days is still pending."""
+        rng, deadline = self.rng, case["deadline"]
+        if case["status"] != "in_mediation" or deadline > self.today + timedelta(days=4):
+            return
+        if rng.random() >= (0.6 if deadline >= self.today - timedelta(days=3) else 0.15):
+            return
+        requested = min(self._working_time(deadline - timedelta(days=rng.randint(0, 4))), self.now)
+        if requested < begin:
+            return
+        a, r = dispute.applicants[0].name, dispute.respondents[0].name
+        new_deadline = deadline + timedelta(days=rng.choice((15, 15, 30)))
+        reason = rng.choice(EXTENSION_REASONS)
+        extension = {
+            "case_id": case["id"], "recorded_by_id": worker, "recorded_at": requested, "current_deadline": deadline,
+            "requested_deadline": new_deadline, "reason": reason, "applicant_consent": f"申请人{a}同意延期（已签字）",
+            "respondent_consent": f"被申请人{r}同意延期（{rng.choice(('已签字', '电话确认，已记录在卷'))}）",
+            "status": "pending", "decided_by_id": None, "decided_at": None, "decision_note": "",
+        }
+        rows[Extension].append(extension)
+        act("extension_requested", f"申请延期至 {new_deadline}（双方当事人同意）", requested, worker, reason)
+        decided = self._after(requested, rng.randint(1, 4))
+        if decided is None:
+            return
+        approver = self._approver(handler, dispute.village)
+        approved = rng.random() < 0.85
+        note = rng.choice(APPROVAL_NOTES if approved else REJECTION_NOTES)
+        extension.update(status="approved" if approved else "rejected", decided_by_id=approver, decided_at=decided,
+                         decision_note=note)
+        if approved:
+            act("extended", f"批准延期：期限由 {deadline} 改为 {new_deadline}", decided, approver, note)
+            case["deadline"] = new_deadline
+        else:
+            act("extension_rejected", "不批准延期", decided, approver, note)
+
+
+def _assignment(case_id: int, user_id: int | None, advisor_id: int | None, status: str, chosen: bool,
+                assigned_by: int, assigned_at: datetime, responded_at: datetime | None, decline_reason: str = "") -> Row:
+    """A case_assignment row: a mediator (`advisor_id` None) or the legal advisor (and their login, if any)."""
+    return {"case_id": case_id, "role": "mediator" if advisor_id is None else "advisor", "user_id": user_id,
+            "advisor_id": advisor_id, "status": status, "chosen_by_parties": chosen, "assigned_by_id": assigned_by,
+            "assigned_at": assigned_at, "responded_at": responded_at, "decline_reason": decline_reason,
+            "conflict_override_reason": ""}
 
 
 class DemoUnavailable(Exception):
@@ -854,21 +1165,21 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
             first_id = await self._reserve_case_ids(count, postgres)
             maker = _CaseMaker(random.Random(2026), district, self.settings, counters, first_id, utcnow())
             cases: list[Row] = []
-            parties: list[Row] = []
-            events: list[Row] = []
+            rows: dict[type[Base], list[Row]] = {model: [] for model in CASE_ROWS}
             for done, made in enumerate(maker.cases(count), start=1):
                 cases.append(made.case)
-                parties += made.parties
-                events += made.events
+                for model, made_rows in made.rows.items():
+                    rows[model] += made_rows
                 if len(cases) == CASE_BATCH or done == count:
                     # Core inserts of whole tables: one executemany each (the ORM's bulk insert would split a
                     # batch wherever the set of NULL columns changes).
                     await self.session.execute(insert(MediationCase.__table__), cases)
-                    await self.session.execute(insert(Party.__table__), parties)
-                    await self.session.execute(insert(CaseEvent.__table__), events)
+                    for model, batch in rows.items():
+                        if batch:
+                            await self.session.execute(insert(model.__table__), batch)
                     if progress is not None:
                         progress(done)
-                    cases, parties, events = [], [], []
+                    cases, rows = [], {model: [] for model in CASE_ROWS}
             # The counters end at the last number used, so later intakes continue the sequences.
             upsert = (pg_insert if postgres else sqlite_insert)(CaseNumberCounter)
             await self.session.execute(
@@ -929,7 +1240,7 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
         if district_center is None:
             raise DemoUnavailable("the district center is not active: demo cases need it")
         users = (await self.session.execute(
-            select(User.id, User.username, User.role, User.organization_id)
+            select(User.id, User.username, User.role, User.organization_id, User.display_name)
             .where(User.active)
             .order_by(User.id)
         )).all()
@@ -937,14 +1248,14 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
             raise DemoUnavailable("there is no active user to register demo cases")
         staff: dict[int, list[int]] = {}
         supervisors: dict[int, list[int]] = {}
-        for user_id, _, role, organization_id in users:
-            if role in ("counter", "supervisor", "village_mediator"):
+        for user_id, _, role, organization_id, _ in users:
+            if role in MEDIATOR_ROLES:
                 staff.setdefault(organization_id, []).append(user_id)
             if role == "supervisor":
                 supervisors.setdefault(organization_id, []).append(user_id)
         admin_id = next(
-            (user_id for user_id, username, _, _ in users if username == "admin"),
-            next((user_id for user_id, _, role, _ in users if role == "admin"), users[0][0]),
+            (user_id for user_id, username, _, _, _ in users if username == "admin"),
+            next((user_id for user_id, _, role, _, _ in users if role == "admin"), users[0][0]),
         )
         codes: dict[str, list[str]] = {}
         for kind, code in (await self.session.execute(
@@ -952,5 +1263,13 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
             .order_by(DictionaryEntry.position)
         )).all():
             codes.setdefault(kind, []).append(code)
+        advisors: dict[int, _Advisor] = {}
+        for place_id, advisor_id, name, user_id in (await self.session.execute(
+            select(advisor_village.c.place_id, LegalAdvisor.id, LegalAdvisor.name, LegalAdvisor.user_id)
+            .join(LegalAdvisor, LegalAdvisor.id == advisor_village.c.advisor_id)
+            .where(LegalAdvisor.active)
+            .order_by(LegalAdvisor.id)
+        )).all():
+            advisors.setdefault(place_id, _Advisor(advisor_id, name, user_id))
         return _DemoDistrict(villages, district_place_id, district_center, towns, village_orgs, specialised,
-                            staff, supervisors, admin_id, codes)
+                            staff, supervisors, admin_id, codes, {row[0]: row[4] for row in users}, advisors)
