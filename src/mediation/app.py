@@ -42,7 +42,7 @@ from mediation.web.admin import (
 from mediation.web.advisors import advisor_registry
 from mediation.web.auth import AuthController
 from mediation.web.cases import CaseController, IntakeController, PlaceOptionsController
-from mediation.web.documents import receipt
+from mediation.web.documents import document
 from mediation.web.errors import http_exception_handler, internal_error_handler
 from mediation.web.guards import PUBLIC, require_sign_in
 from mediation.web.health import healthz
@@ -143,7 +143,7 @@ def create_app(settings: Settings) -> Litestar:
             AssignmentController,
             ResolutionController,
             advisor_registry,
-            receipt,
+            document,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
                                        include_in_schema=False),
         ],
@@ -173,7 +173,8 @@ def create_app(settings: Settings) -> Litestar:
         ),
         template_config=TemplateConfig(engine=template_engine(settings)),
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
-        state=State({"settings": settings, "session_maker": session_maker, "engine": engine}),
+        state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
+                     "static_dir": STATIC_DIR}),
         on_shutdown=[engine.dispose],
         debug=False,
         openapi_config=None,
