@@ -209,3 +209,20 @@ async def test_archived_cases_are_read_only_everywhere_until_reopened(supervisor
     assert reopened.status_code == 303
     page = (await supervisor.get(f"/cases/{case_id}")).text
     assert "重新启用（已归档，原结案日期" in page and "当事人反映协议未履行" in page and "调解中" in page
+
+
+async def test_due_follow_ups_and_closing_confirmation_windows_are_on_the_dashboard(supervisor, db_session):
+    from mediation.models import Agreement, FollowUp
+
+    case_id = await signed_and_closed(supervisor, db_session, signed_days_ago=26)
+    await db_session.execute(update(FollowUp).where(FollowUp.case_id == case_id).values(
+        scheduled_on=local_today() - timedelta(days=1)))
+    await db_session.commit()
+    dashboard = (await supervisor.get("/")).text
+    assert "到期回访（1）" in dashboard
+    windows = dashboard.split("司法确认申请期限将满")[1].split("</section>")[0]
+    assert "张三" in windows
+    await db_session.execute(update(Agreement).where(Agreement.case_id == case_id).values(
+        signed_on=local_today() - timedelta(days=31)))
+    await db_session.commit()
+    assert "司法确认申请期限将满" not in (await supervisor.get("/")).text

@@ -10,7 +10,16 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.domain import deadlines, workflow
-from mediation.models import CaseAssignment, Extension, LegalAdvisor, MediationCase
+from mediation.domain.closing import CONFIRMATION_WARNING_DAYS, CONFIRMATION_WINDOW_DAYS
+from mediation.models import (
+    Agreement,
+    CaseAssignment,
+    Extension,
+    FollowUp,
+    JudicialConfirmation,
+    LegalAdvisor,
+    MediationCase,
+)
 from mediation.models.base import utcnow
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
@@ -58,6 +67,8 @@ class Queues:
     declined: list[QueueItem] = field(default_factory=list)
     alerts: list[QueueItem] = field(default_factory=list)
     extensions: list[QueueItem] = field(default_factory=list)
+    follow_ups: list[QueueItem] = field(default_factory=list)
+    confirmations: list[QueueItem] = field(default_factory=list)
 
 
 class QueueService:
@@ -77,7 +88,7 @@ class QueueService:
         is_open = case.status.in_(workflow.OPEN_STATUSES)
         my_advisor = select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id)
         mine_condition = exists().where(
-            CaseAssignment.case_id == case.id, CaseAssignment.status == "accepted",
+            CaseAssignment.case_id == case.id, CaseAssignment.status.in_(("accepted", "ended")),
             (CaseAssignment.user_id == user.id) | CaseAssignment.advisor_id.in_(my_advisor))
         to_accept = await self._items(
             select(*columns, CaseAssignment.id)
@@ -86,12 +97,27 @@ class QueueService:
             .order_by(CaseAssignment.assigned_at), today, with_assignment=True)
         mine = await self._items(
             select(*columns).where(mine_condition, is_open).order_by(case.last_action_at), today)
-        near = today + timedelta(days=deadlines.NEAR_DUE_DAYS)
         # Near-due and overdue: one's own cases, or everything in scope for those who oversee it.
         watched = case_scope(user) if user.role in ("supervisor", "admin") else mine_condition
+        near = today + timedelta(days=deadlines.NEAR_DUE_DAYS)
         due = await self._items(
             select(*columns).where(watched, is_open, case.deadline <= near).order_by(case.deadline, case.id), today)
-        queues = Queues(to_accept=to_accept, mine=mine, due=due)
+        follow_ups = await self._items(
+            select(*columns).join(FollowUp, FollowUp.case_id == case.id)
+            .where(watched, FollowUp.visited_on.is_(None), FollowUp.scheduled_on <= today,
+                   case.status == "closed")
+            .order_by(FollowUp.scheduled_on, case.id), today)
+        # Judicial confirmation: the 30-day window of a signed written agreement is about to end.
+        window_ends = today - timedelta(days=CONFIRMATION_WINDOW_DAYS - CONFIRMATION_WARNING_DAYS)
+        confirmations = await self._items(
+            select(*columns).join(Agreement, Agreement.case_id == case.id)
+            .where(watched, Agreement.form == "written", Agreement.signed_on.is_not(None),
+                   Agreement.signed_on <= window_ends,
+                   Agreement.signed_on >= today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
+                   ~exists().where(JudicialConfirmation.case_id == case.id))
+            .order_by(Agreement.signed_on, case.id), today)
+        queues = Queues(to_accept=to_accept, mine=mine, due=due, follow_ups=follow_ups,
+                        confirmations=confirmations)
         if user.role not in ("supervisor", "admin"):
             return queues
         has_mediator = exists().where(CaseAssignment.case_id == case.id, CaseAssignment.role == "mediator",
@@ -110,4 +136,4 @@ class QueueService:
         extensions = await self._items(
             select(*columns).where(case_scope(user), is_open, exists().where(
                 Extension.case_id == case.id, Extension.status == "pending")).order_by(case.deadline), today)
-        return Queues(to_accept, mine, due, unassigned, declined, alerts, extensions)
+        return Queues(to_accept, mine, due, unassigned, declined, alerts, extensions, follow_ups, confirmations)
