@@ -109,3 +109,28 @@ async def test_the_dossier_holds_every_document_in_order(supervisor, db_session)
     assert "人民调解卷宗" in text and "张三" in text and "— 1 —" in text
     fonts = {str(font) for page in reader.pages for font in (page.get("/Resources") or {}).get("/Font", {}).values()}
     assert fonts  # the CJK font is embedded, not referenced
+
+
+async def test_oral_agreement_follow_up_and_their_pdfs(supervisor, db_session):
+    response = await post_form(supervisor, "/cases/new", intake_form(supervisor.district))
+    case_id = int(response.headers["location"].rsplit("/", 1)[1])
+    today = local_today().isoformat()
+    await post_form(supervisor, f"/cases/{case_id}/agreement", {
+        "form": "oral", "terms": "李四当场赔礼道歉并赔偿 300 元", "performance_method": "当场现金支付"})
+    assert (await post_form(supervisor, f"/cases/{case_id}/close",
+                            {"outcome": "success", "closed_on": today})).status_code == 303
+    assert (await supervisor.get(f"/cases/{case_id}/documents/follow-up")).status_code == 404
+    page = (await supervisor.get(f"/cases/{case_id}")).text
+    follow = re.search(rf"/cases/{case_id}/follow-ups/(\d+)", page).group(0)
+    await db_session.execute(update(MediationCase).where(MediationCase.id == case_id).values(
+        closed_on=local_today()))
+    await db_session.commit()
+    assert (await post_form(supervisor, follow, {
+        "visited_on": today, "visitor": "周主任", "party": "张三", "performance": "已当场履行",
+        "satisfaction": "basic"})).status_code == 303
+    for name, words in (("oral-agreement", ["口头调解协议登记表", "李四当场赔礼道歉"]),
+                        ("follow-up", ["人民调解回访记录", "已当场履行", "基本满意"])):
+        html = await supervisor.get(f"/cases/{case_id}/documents/{name}")
+        assert html.status_code == 200 and all(word in html.text for word in words), name
+        text = pdf_text((await supervisor.get(f"/cases/{case_id}/documents/{name}.pdf")).content)
+        assert "张三" in text and words[0] in text, name
