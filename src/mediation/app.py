@@ -160,7 +160,7 @@ def create_app(settings: Settings) -> Litestar:
             "work": Provide(provide_work, sync_to_thread=False),
             "queues": Provide(provide_queues, sync_to_thread=False),
             "advisors": Provide(provide_advisors, sync_to_thread=False),
-            "page": Provide(provide_case_services, sync_to_thread=False),
+            "workspace": Provide(provide_case_services, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],

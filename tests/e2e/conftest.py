@@ -208,3 +208,80 @@ def district(browser: Browser, live_server: str) -> None:
         _add_places(page, DISTRICT_PLACES)
     finally:
         context.close()
+
+
+# The people of a mediation: the district center's supervisor, a mediator of 石门村's committee and the
+# advisor serving 石门村, whose account is linked to the advisor registry.
+SUPERVISOR = Account("zhuren", "supervisor", "周主任", "中心主任/司法所长")
+MEDIATOR = Account("cuntiao", "village_mediator", "李调解", "村调委会调解员")
+ADVISOR = Account("guwen", "advisor", "王明远", "村法律顾问")
+MEDIATOR_COMMITTEE = "城关镇石门村人民调解委员会"
+ADVISOR_REGISTRY = ("姓名,执业机构,执业证号,电话,服务村居,账号\n"
+                    f"{ADVISOR.display_name},明理律师事务所,13300000000001,13900000001,城关镇/石门村,"
+                    f"{ADVISOR.username}\n")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_database_url(databases: DatabaseFactory, request: pytest.FixtureRequest) -> str:
+    """The live server's database URL, for the `mediation` command below. `live_server` yields only its
+    address, so this fixture, used by every browser test and set up before the others, starts it while
+    noting the URL it gets from `databases`."""
+    noted: list[str] = []
+    make_database = databases.migrated_url
+
+    def make_and_note() -> str:
+        noted.append(make_database())
+        return noted[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(databases, "migrated_url", make_and_note)
+        request.getfixturevalue("live_server")
+    if not noted:
+        pytest.fail("live_server had started before live_database_url could note its database")
+    return noted[-1]
+
+
+def _mediation(database_url: str, *arguments: str) -> None:
+    """Run the `mediation` command on the given database; a failure fails the test with its output."""
+    environment = {**os.environ, "MEDIATION_ENV": "development", "MEDIATION_DATABASE_URL": database_url,
+                   "MEDIATION_SECRET_KEY": TEST_SECRET}
+    command = [str(Path(sys.executable).with_name("mediation")), *arguments]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    if result.returncode:
+        pytest.fail(f"`mediation {' '.join(arguments)}` exited with code {result.returncode}:\n"
+                    f"{result.stdout}{result.stderr}")
+
+
+def _add_user(page: Page, account: Account, organization: str | None) -> None:
+    """On the user administration page: add `account`, of `organization` or else of the district center."""
+    page.get_by_label("用户名").fill(account.username)
+    page.get_by_label("姓名").fill(account.display_name)
+    page.get_by_label("角色").select_option(account.role)
+    if organization:
+        page.get_by_label("调解组织").select_option(organization)
+    page.get_by_label("初始密码").fill(account.password)
+    page.get_by_role("button", name="添加用户").click()
+    expect(page.get_by_role("status")).to_contain_text(f"已添加用户 {account.username}")
+
+
+@pytest.fixture(scope="module")
+def mediation_team(district: None, browser: Browser, live_server: str, live_database_url: str,
+                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SUPERVISOR, MEDIATOR and ADVISOR added by the administrator on the user page, and the advisor
+    registered as serving 城关镇/石门村 with `mediation advisors import`: after `district`, since the committee
+    and the registry name its places. An account cannot be added twice, so one module of the run uses this
+    fixture."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        sign_in(page, ADMIN)
+        expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
+        page.goto("/admin/users")
+        for account, organization in ((SUPERVISOR, None), (MEDIATOR, MEDIATOR_COMMITTEE), (ADVISOR, None)):
+            _add_user(page, account, organization)
+    finally:
+        context.close()
+    registry = tmp_path_factory.mktemp("advisors") / "advisors.csv"
+    registry.write_text(ADVISOR_REGISTRY, encoding="utf-8")
+    _mediation(live_database_url, "advisors", "import", str(registry))

@@ -27,17 +27,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mediation.app import create_app
 from mediation.domain.advisors import AdvisorRow
 from mediation.models import (
+    Agreement,
     CaseAssignment,
     CaseEvent,
     ConflictDeclaration,
     DictionaryEntry,
     Evidence,
     Extension,
+    FollowUp,
     Hearing,
     InvestigationRecord,
     LegalAdvisor,
     LegalOpinion,
     MediationCase,
+    Obligation,
     RightsNotice,
     User,
 )
@@ -55,7 +58,8 @@ UPLOAD = {"file": ("调解证据.pdf", PDF, "application/pdf")}
 UNCHECKED_METHODS = frozenset({"OPTIONS", "HEAD"})
 PUBLIC_PATHS = {"/login", "/logout", "/healthz", "/track", "/track/qr.svg", "/static/{file_path:path}"}
 # Ids that belong to the seeded case: whoever may not see the case may not reach them either.
-CASE_BOUND = frozenset({"case_id", "evidence_id", "extension_id", "assignment_id"})
+CASE_BOUND = frozenset({"case_id", "evidence_id", "extension_id", "assignment_id", "follow_up_id", "obligation_id",
+                        "name"})
 MISSING_ID = 999_999
 PARAMETER = re.compile(r"\{(\w+):\w+\}")
 
@@ -209,6 +213,15 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
     assert extended.status_code == 303, extended.text[:1500]
     assigned = await post_form(client, f"/cases/{case_id}/assign", {"advisor": str(advisor_ids["王明远"])})
     assert assigned.status_code == 303, assigned.text[:1500]
+    drafted = await post_form(client, f"/cases/{case_id}/agreement", {
+        "form": "oral", "terms": "李四赔礼道歉", "performance_method": "当面"})
+    assert drafted.status_code == 303, drafted.text[:1500]
+    obliged = await post_form(client, f"/cases/{case_id}/obligations", {
+        "description": "李四赔礼道歉", "due_on": (due + timedelta(days=10)).isoformat()})
+    assert obliged.status_code == 303, obliged.text[:1500]
+    # A follow-up is scheduled at closing; this open case gets one directly so its route has a real id.
+    db_session.add(FollowUp(case_id=case_id, scheduled_on=due + timedelta(days=15), reason="回访"))
+    await db_session.commit()
 
     await db_session.rollback()
     number, version = (await db_session.execute(
@@ -222,6 +235,11 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
         "evidence_id": await case_record(Evidence),
         "extension_id": await case_record(Extension),
         "assignment_id": await case_record(CaseAssignment),
+        "follow_up_id": await case_record(FollowUp),
+        "obligation_id": (await db_session.execute(
+            select(Obligation.id).join(Agreement, Agreement.id == Obligation.agreement_id)
+            .where(Agreement.case_id == case_id))).scalar_one(),
+        "name": "register",
         "place_id": district.village_a1,
         "organization_id": await organization_id(db_session, district.village_a1_org),
         "user_id": await db_session.scalar(select(User.id).where(User.username == USERNAMES["counter"])),

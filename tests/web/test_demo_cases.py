@@ -1,11 +1,12 @@
-"""`mediation demo --cases N`: realistic cases in every stage, numbered like real intakes, on both databases."""
+"""`mediation demo --cases N`: realistic cases in every stage, numbered like real intakes, with the mediation
+work the services would have written (assignments, records, extensions, timelines), on both databases."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -19,12 +20,19 @@ from mediation.domain.case_numbers import format_case_number
 from mediation.domain.id_numbers import id_number_problem
 from mediation.domain.intake import IntakeDraft, PartyDraft
 from mediation.domain.workflow import REFUSAL_REASONS
-from mediation.models import CaseEvent, CaseNumberCounter, MediationCase, Organization, Party, Place, User
+from mediation.models import (
+    CaseAssignment, CaseEvent, CaseNumberCounter, Extension, Hearing, InvestigationRecord, LegalAdvisor,
+    LegalOpinion, MediationCase, Organization, Party, Place, RightsNotice, User, advisor_village,
+)
 from mediation.models.base import utcnow
 from mediation.services.accounts import CurrentUser
+from mediation.services.assignments import MEDIATOR_ROLES
 from mediation.services.intake import IntakeService
+from mediation.services.queues import QueueService
 
 SEQ = re.compile(r"第(\d+)号$")
+CASES = 1_000  # enough for every stage to show up whatever the day and hour of the run
+WORK_STARTED = {"assigned", "rights_notice", "investigation", "hearing"}  # the events that make a case 调解中
 
 
 @pytest.fixture
@@ -59,22 +67,35 @@ async def snapshot(session) -> dict:
     events = (await session.execute(select(CaseEvent).order_by(CaseEvent.id))).scalars().all()
     short_names = dict((await session.execute(select(Organization.id, Organization.short_name))).all())
     counters = {(c.organization_id, c.year): c.last_seq for c in (await session.scalars(select(CaseNumberCounter)))}
-    return {"cases": cases, "parties": parties, "events": events, "short_names": short_names, "counters": counters}
+    work = {model: (await session.scalars(select(model).order_by(model.id))).all()
+            for model in (CaseAssignment, RightsNotice, InvestigationRecord, Hearing, LegalOpinion, Extension)}
+    return {"cases": cases, "parties": parties, "events": events, "short_names": short_names,
+            "counters": counters, "work": work,
+            "users": {user.id: user for user in await session.scalars(select(User))},
+            "advisors": {advisor.id: advisor for advisor in await session.scalars(select(LegalAdvisor))},
+            "serves": set((await session.execute(select(advisor_village))).all())}
+
+
+async def current_user(session, username: str) -> CurrentUser:
+    user = (await session.execute(select(User).where(User.username == username))).scalar_one()
+    organization = await session.get_one(Organization, user.organization_id)
+    return CurrentUser(user.id, user.username, user.display_name, user.role, organization.id,
+                       organization.name, organization.kind, organization.place_id)
 
 
 def test_demo_cases_are_realistic_and_real_intakes_continue_their_numbers(run_cli, database_url, settings):
-    result = run_cli("demo", "--cases", "200")
+    result = run_cli("demo", "--cases", str(CASES))
     assert result.exit_code == 0, result.output
-    assert "seeded 200 of 200 demo cases" in result.output
-    assert "demo district seeded with 200 cases" in result.output
+    assert f"seeded {CASES:,} of {CASES:,} demo cases" in result.output
+    assert f"demo district seeded with {CASES:,} cases" in result.output
 
     data = read(database_url, snapshot)
     cases = data["cases"]
-    assert len(cases) == 200
-    assert len({case.number for case in cases}) == 200
+    assert len(cases) == CASES
+    assert len({case.number for case in cases}) == CASES
     statuses = Counter(case.status for case in cases)
-    assert set(statuses) == {"accepted", "refused", "voided"}
-    assert statuses["accepted"] > statuses["refused"] > statuses["voided"] > 0
+    assert set(statuses) == {"accepted", "in_mediation", "refused", "voided"}
+    assert statuses["in_mediation"] > statuses["accepted"] > 0 and statuses["refused"] > statuses["voided"] > 0
 
     today = deadlines.local_date(utcnow(), settings.tz)
     parties_of: dict[int, list[Party]] = {}
@@ -86,13 +107,13 @@ def test_demo_cases_are_realistic_and_real_intakes_continue_their_numbers(run_cl
     by_id = {case.id: case for case in cases}
     for case in cases:
         assert 0 <= (today - case.registered_on).days < 365
+        kinds = [event.kind for event in events_of[case.id]]
         if case.accepted_on is None:
             assert case.deadline is None
             assert case.refusal_reason in REFUSAL_REASONS
         else:
             assert case.accepted_on == case.registered_on
-            assert case.deadline == case.accepted_on + timedelta(days=30)
-        kinds = [event.kind for event in events_of[case.id]]
+            assert case.deadline == case.accepted_on + timedelta(days=30) or "extended" in kinds
         assert kinds[0] == "registered"
         assert ("refused" in kinds) == (case.accepted_on is None)
         assert ("voided" in kinds) == (case.status == "voided") == bool(case.void_reason)
@@ -108,12 +129,14 @@ def test_demo_cases_are_realistic_and_real_intakes_continue_their_numbers(run_cl
             assert "repeat" in kinds
     assert any(case.repeat_of_id for case in cases)
     id_numbers = [p.id_number for p in data["parties"] if p.id_number]
-    assert len(id_numbers) > 200
+    assert len(id_numbers) > CASES
     assert all(id_number_problem(value) is None for value in id_numbers)
     assert any(p.kind == "organization" for p in data["parties"])
     event_kinds = Counter(event.kind for event in data["events"])
-    assert event_kinds["registered"] == 200
+    assert event_kinds["registered"] == CASES
     assert event_kinds["transferred"] + event_kinds["escalated"] > 0
+    check_mediation_work(data, events_of, today)
+    check_dashboards(database_url, settings)
 
     # Without --force an existing database is left alone; with it, more cases continue the sequences.
     again = run_cli("demo", "--cases", "20")
@@ -122,7 +145,7 @@ def test_demo_cases_are_realistic_and_real_intakes_continue_their_numbers(run_cl
     assert more.exit_code == 0, more.output
     data = read(database_url, snapshot)
     cases = data["cases"]
-    assert len(cases) == 220 and len({case.number for case in cases}) == 220
+    assert len(cases) == CASES + 20 and len({case.number for case in cases}) == CASES + 20
 
     # Numbers: exactly 1..n per registering organization and year, in registration order; the counters stop at n.
     sequences: dict[tuple[int, int], list[int]] = {}
@@ -170,6 +193,107 @@ def test_demo_cases_are_realistic_and_real_intakes_continue_their_numbers(run_cl
                                              len(sequences[busiest]) + 1)
     assert registered.created and registered.number == expected
     assert registered.id > highest_id
+
+
+def check_mediation_work(data: dict, events_of: dict[int, list[CaseEvent]], today: date) -> None:
+    """Open cases went into mediation as the services would have taken them there, line by line."""
+    now = utcnow()
+    cases = {case.id: case for case in data["cases"]}
+    work = data["work"]
+    # Most cases accepted more than a week ago are 调解中 (the rest wait in the supervisors' queue).
+    settled = [case for case in cases.values()
+               if case.status in ("accepted", "in_mediation") and (today - case.accepted_on).days > 7]
+    assert sum(case.status == "in_mediation" for case in settled) > 0.85 * len(settled)
+    for case in cases.values():
+        events = events_of[case.id]
+        times = [event.occurred_at for event in events]
+        assert times == sorted(times) and case.created_at <= times[0] and times[-1] <= now
+        assert case.last_action_at == times[-1]
+        kinds = {event.kind for event in events}
+        assert (case.status == "in_mediation") == bool(kinds & WORK_STARTED)
+        assert (case.risk_level == "major") == bool(case.preventive_steps) == ("risk_raised" in kinds)
+
+    # Mediators are accounts of the case's organization; the advisor is the one serving the case's village,
+    # who has accepted, declined (with a reason, and nobody replaced them) or not answered yet.
+    assignments = work[CaseAssignment]
+    assert {(a.role, a.status) for a in assignments} == {
+        ("mediator", "accepted"), ("advisor", "accepted"), ("advisor", "pending"), ("advisor", "declined")}
+    for assignment in assignments:
+        case = cases[assignment.case_id]
+        assert case.status == "in_mediation" and case.created_at <= assignment.assigned_at <= now
+        if assignment.role == "mediator":
+            user = data["users"][assignment.user_id]
+            assert user.organization_id == case.organization_id and user.role in MEDIATOR_ROLES
+        else:
+            assert (assignment.advisor_id, case.village_id) in data["serves"]
+            assert assignment.user_id == data["advisors"][assignment.advisor_id].user_id
+            assert (assignment.responded_at is None) == (assignment.status == "pending")
+            assert bool(assignment.decline_reason) == (assignment.status == "declined")
+    declined = {a.case_id for a in assignments if a.status == "declined"}
+    assert not [a for a in assignments
+                if a.case_id in declined and a.role == "advisor" and a.status != "declined"]
+    accepted_advisors = {(a.case_id, a.advisor_id) for a in assignments
+                         if a.role == "advisor" and a.status == "accepted"}
+
+    # Records: after acceptance, written down after they happened, never in the future; one event each.
+    for notice in work[RightsNotice]:
+        assert notice.method in ("written", "oral") and notice.parties_told
+        assert cases[notice.case_id].created_at <= notice.notified_at <= notice.recorded_at <= now
+    for record in work[InvestigationRecord]:
+        assert record.place and record.investigators and record.subjects and record.findings
+        assert cases[record.case_id].created_at <= record.investigated_at <= record.recorded_at <= now
+    assert work[Hearing]
+    for hearing in work[Hearing]:
+        case = cases[hearing.case_id]
+        assert case.created_at <= hearing.held_at <= hearing.recorded_at <= now
+        assert hearing.place and hearing.mediators and case.applicant_names in hearing.attendees
+        assert hearing.record.startswith("调解员核实双方当事人身份") and "释法说理" in hearing.record
+    for opinion in work[LegalOpinion]:
+        assert (opinion.case_id, opinion.advisor_id) in accepted_advisors and "本案系" in opinion.opinion
+    event_kinds = Counter(event.kind for events in events_of.values() for event in events)
+    extensions = Counter(extension.status for extension in work[Extension])
+    assert event_kinds["rights_notice"] == len(work[RightsNotice]) > 0
+    assert event_kinds["investigation"] == len(work[InvestigationRecord]) > 0
+    assert event_kinds["hearing"] == len(work[Hearing])
+    assert event_kinds["legal_opinion"] == len(work[LegalOpinion]) > 0
+    assert event_kinds["advisor_accepted"] == len(accepted_advisors)
+    assert event_kinds["advisor_declined"] == len(declined)
+    assert event_kinds["extension_requested"] == len(work[Extension])
+    assert event_kinds["extended"] == extensions["approved"]
+    assert event_kinds["extension_rejected"] == extensions["rejected"]
+
+    # Extensions: a few waiting for a supervisor (at most one per case), approved ones moved the deadline.
+    assert extensions["pending"] > 0 and extensions["approved"] > 0 and extensions["rejected"] > 0
+    waiting = [extension.case_id for extension in work[Extension] if extension.status == "pending"]
+    assert len(waiting) == len(set(waiting))
+    for extension in work[Extension]:
+        case = cases[extension.case_id]
+        assert extension.current_deadline == case.accepted_on + timedelta(days=30)
+        assert extension.requested_deadline > extension.current_deadline
+        assert extension.applicant_consent and extension.respondent_consent and extension.reason
+        pending = extension.status == "pending"
+        assert (extension.decided_by_id is None) == (extension.decided_at is None) == pending
+        assert pending or extension.decided_at >= extension.recorded_at
+        approved = extension.status == "approved"
+        assert case.deadline == (extension.requested_deadline if approved else extension.current_deadline)
+
+
+def check_dashboards(database_url: str, settings) -> None:
+    """The demo logins' dashboards have something to show: the advisor's new assignments and cases, the village
+    mediator's cases, and every queue of the center's supervisor."""
+
+    async def queues(session):
+        service = QueueService(session, settings)
+        return {username: await service.for_user(await current_user(session, username))
+                for username in ("guwen", "cuntiao", "zhuren")}
+
+    dashboards = read(database_url, queues)
+    assert dashboards["guwen"].to_accept and dashboards["guwen"].mine
+    assert dashboards["cuntiao"].mine
+    zhuren = dashboards["zhuren"]
+    assert zhuren.mine and zhuren.due and zhuren.unassigned and zhuren.declined and zhuren.alerts
+    assert zhuren.extensions
+    assert len({item.idle_days for item in zhuren.mine}) > 1  # 未处理天数 varies
 
 
 @pytest.mark.parametrize(("value", "message"), [("-1", "-1 is not in the range"), ("abc", "'abc' is not a valid")])

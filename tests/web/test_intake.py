@@ -16,7 +16,7 @@ from mediation.models import MediationCase, Party
 from mediation.services.accounts import AccountService
 from mediation.services.intake import IntakeService
 from tests.conftest import add_user, post_form, sign_in
-from tests.web.cases_support import OTHER_ID, VALID_ID, intake_form, make_district
+from tests.web.cases_support import VALID_ID, intake_form, make_district
 
 pytestmark = pytest.mark.anyio
 NUMBER = re.compile(r"（\d{4}）\S+?调字第\d+号")

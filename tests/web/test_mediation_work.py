@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from mediation.models import CaseEvent, LegalAdvisor, MediationCase, User, advisor_village
+from mediation.models import CaseEvent, LegalAdvisor, MediationCase, advisor_village
 from tests.conftest import add_user, app_client, post_form, sign_in
 from tests.web.cases_support import intake_form, make_district
 
@@ -187,11 +188,16 @@ async def test_no_assignment_after_the_case_is_voided(supervisor, world):
 
 async def test_hearing_notice_investigation_and_opinion(supervisor, world, settings):
     case_id = await new_case(supervisor, world)
-    past = "2026-01-05T09:30"
+    day = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    past = f"{day}T00:00"  # the start of today: not in the future, not before the case was registered
     missing = await post_form(supervisor, f"/cases/{case_id}/hearings", {"held_at": "", "place": "", "record": ""})
     assert missing.status_code == 422
     for message in ("请填写有效的调解时间", "请填写调解地点", "请填写调解员", "请填写调解笔录"):
         assert message in missing.text
+    early = await post_form(supervisor, f"/cases/{case_id}/hearings", {
+        "held_at": "2020-01-01T09:00", "place": "村委会", "mediators": "李调解", "attendees": "张三、李四",
+        "record": "x"})
+    assert "调解时间不能早于案件登记日期" in early.text
     future = await post_form(supervisor, f"/cases/{case_id}/hearings", {
         "held_at": "2099-01-01T09:00", "place": "村委会", "mediators": "李调解", "attendees": "张三、李四",
         "record": "x"})
@@ -205,7 +211,7 @@ async def test_hearing_notice_investigation_and_opinion(supervisor, world, setti
         "held_at": past, "place": "石门村调委会", "mediators": "李调解", "attendees": "张三、李四",
         "record": "双方陈述了各自意见。"})).status_code == 303
     page = (await supervisor.get(f"/cases/{case_id}")).text
-    for text in ("权利义务告知（书面告知）：张三、李四", "围墙越界约30厘米", "调解会：2026-01-05 09:30 于石门村调委会",
+    for text in ("权利义务告知（书面告知）：张三、李四", "围墙越界约30厘米", f"调解会：{day} 00:00 于石门村调委会",
                  "双方陈述了各自意见。", "调解中"):
         assert text in page
     refused = await post_form(supervisor, f"/cases/{case_id}/opinions", {"opinion": "x"})

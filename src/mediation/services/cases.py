@@ -579,7 +579,7 @@ class CaseService:
             self._check(case, "void")
             reason = self._reason(form, "作废")
             case.status, case.void_reason = "voided", reason
-            case.updated_at = utcnow()
+            case.updated_at = case.last_action_at = utcnow()
             self.session.add(CaseEvent(case_id=case.id, actor_id=user.id, kind="voided",
                                        summary="作废（误登记，不计入任何统计）", reason=reason))
 

@@ -3,7 +3,10 @@ a user for every role, and cases spread over the last 12 months. The district an
 deterministic, so the documented logins always work.
 
 Demo cases are written the way a real intake writes them (numbers from the same counters and template,
-parties, timeline events, the 枫桥 routing), but in bulk: thousands of rows per statement."""
+parties, timeline events, the 枫桥 routing), and the open ones carry the work the mediation services would
+have recorded since (assignments and the advisor's answer, rights notices, investigations, hearings, legal
+opinions, extensions, 重大 risk raised), each with its timeline line; but in bulk: thousands of rows per
+statement."""
 
 from __future__ import annotations
 
@@ -32,8 +35,9 @@ from mediation.domain.routing import (
 )
 from mediation.domain.workflow import REFUSAL_REASONS
 from mediation.models import (
-    Base, CaseAssignment, CaseEvent, CaseNumberCounter, DictionaryEntry, Extension, Hearing, InvestigationRecord,
-    LegalAdvisor, LegalOpinion, MediationCase, Organization, Party, Place, RightsNotice, User, advisor_village,
+    Base, CaseAssignment, CaseEvent, CaseNumberCounter, DictionaryEntry, Extension, Hearing,
+    InvestigationRecord, LegalAdvisor, LegalOpinion, MediationCase, Organization, Party, Place, RightsNotice,
+    User, advisor_village,
 )
 from mediation.models.base import utcnow
 from mediation.services.accounts import AccountService
@@ -56,7 +60,7 @@ _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 _FIRMS = ("浙江枫桥律师事务所", "明理律师事务所", "正平律师事务所", "和衡律师事务所", "东湖法律服务所", "安澜律师事务所")
 
 DEMO_CASES = 300  # what `mediation demo` (and so `make run`) seeds unless told otherwise
-CASE_BATCH = 2_000  # cases per bulk insert (with their parties and events)
+CASE_BATCH = 2_000  # cases per bulk insert (with their parties, events and mediation work)
 REPEAT_SHARE = 0.06
 DEMO_VILLAGE_WEIGHT = 10  # a village with a demo account, against 0.5 to 2 for the others
 # Shares of the stages a demo case can be in; the rest stay 受理 at the organization routing chose.
@@ -92,8 +96,8 @@ ESCALATION_REASONS = {
 # The work on open cases. Shares of the cases taken up, delays in days.
 WAITING_SHARE = 0.07  # open cases nobody has taken up yet, besides those accepted in the last days
 ADVISOR_SHARE = 0.65  # cases given their village's legal advisor (every case, for an advisor with a login)
-DECLINE_SHARE = 0.06  # advisors who decline; nobody replaces them, so the case waits in the supervisors' queue
-# An advisor with a login answers for themselves: the demo leaves their assignments of these last days pending.
+DECLINE_SHARE = 0.06  # advisors who decline; nobody replaces them: the case waits in the supervisors' queue
+# An advisor with a login answers for themselves: the demo leaves them their assignments of these last days.
 LOGIN_ADVISOR_PENDING_DAYS = 45
 NOTICE_NOTES = {
     "written": ("送达《人民调解权利义务告知书》，双方当事人签字确认", "当面送达告知书，当事人已签收"),
@@ -410,7 +414,8 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-WORKDAY_SECONDS = int(9.5 * 3600)  # registrations fall between 08:00 and 17:30, local time
+WORKDAY_SECONDS = int(9.5 * 3600)  # registrations (and most work) fall between 08:00 and 17:30, local time
+WORKDAY_END = time(17, 30)
 _MAX_REPEAT_CANDIDATES = 5_000  # applicants kept as candidates for repeat disputes
 _KIN_WORDS = ("兄弟", "其子")  # templates where the respondent shares the applicant's surname
 
@@ -448,6 +453,16 @@ class _Advisor(NamedTuple):
     user_id: int | None  # the advisor's login, if they have one
 
 
+class _Team(NamedTuple):
+    """Who works on a case: the user who records the work, the mediators' names as the records give them,
+    and the legal advisor once they have accepted (and when)."""
+
+    worker: int
+    mediators: str
+    advisor: _Advisor | None
+    advisor_since: datetime | None
+
+
 Row = dict[str, Any]
 # What a demo case writes besides its own row, in insert order.
 CASE_ROWS: tuple[type[Base], ...] = (
@@ -476,7 +491,7 @@ class _Dispute(NamedTuple):
     respondents: list[_Person]
     people: int
     risk_level: str  # as registered
-    risk_raised: bool  # registered as 较大 and raised to 重大 once accepted (with the preventive steps)
+    risk_raised: bool  # registered as 较大, raised to 重大 (with the preventive steps) within days of acceptance
     amount: Decimal | None
     summary: str
     claims: str
@@ -595,7 +610,8 @@ class _CaseMaker:
 
     def _working_time(self, day: date) -> datetime:
         """A moment in working hours on `day`."""
-        at = datetime.combine(day, time(8), tzinfo=self.tz) + timedelta(seconds=self.rng.randrange(WORKDAY_SECONDS))
+        at = datetime.combine(day, time(8), tzinfo=self.tz) + timedelta(
+            seconds=self.rng.randrange(WORKDAY_SECONDS))
         return at.astimezone(UTC)
 
     def _later(self, moment: datetime, days: int) -> datetime:
@@ -604,20 +620,23 @@ class _CaseMaker:
         return max(moment, min(at, self.now))
 
     def _after(self, moment: datetime, days: int) -> datetime | None:
-        """A working-hours moment `days` after `moment` (the same day: minutes to hours later), or None when
-        that is still to come."""
+        """A working-hours moment `days` after `moment` (the same day: minutes to hours later, or the next day
+        after closing time), or None when that is still to come."""
+        day = deadlines.local_date(moment, self.tz) + timedelta(days=days)
         if days == 0:
             at = moment + timedelta(minutes=self.rng.randint(10, 180))
-        else:
-            day = deadlines.local_date(moment, self.tz) + timedelta(days=days)
-            if day.weekday() >= 5 and self.rng.random() < 0.75:  # most work waits for Monday
-                day += timedelta(days=7 - day.weekday())
-            at = self._working_time(day)
+            local = at.astimezone(self.tz)
+            if local.date() == day and local.time() <= WORKDAY_END:
+                return at if at <= self.now else None
+            day += timedelta(days=1)
+        if day.weekday() >= 5 and self.rng.random() < 0.75:  # most work waits for Monday
+            day += timedelta(days=7 - day.weekday())
+        at = self._working_time(day)
         return at if at <= self.now else None
 
     def _recorded(self, moment: datetime) -> datetime:
-        """When something done at `moment` was written down: later that day, or now."""
-        return min(moment + timedelta(minutes=self.rng.randint(20, 240)), self.now)
+        """When something done at `moment` was written down: soon after, or now."""
+        return min(moment + timedelta(minutes=self.rng.randint(20, 120)), self.now)
 
     def _id_number(self, migrant_share: float) -> str:
         regions = _MIGRANT_ID_REGIONS if self.rng.random() < migrant_share else _ID_REGIONS
@@ -673,7 +692,7 @@ class _CaseMaker:
         return self.rng.choice(users) if users else self.district.admin_id
 
     def _assigner(self, org: _Org) -> int:
-        """Who assigns a case at `org`: a supervisor there, else anyone of its staff (or the administrator)."""
+        """Who assigns a case at `org`: a supervisor there, else one of its staff (or the administrator)."""
         users = self.district.supervisors.get(org.id) or self.district.staff.get(org.id)
         return self.rng.choice(users) if users else self.district.admin_id
 
@@ -889,7 +908,7 @@ class _CaseMaker:
         """The work on an open case since it reached `handler` at `start`, written as the services write it:
         the risk raised to 重大, the mediators and the village's legal advisor assigned (and the advisor's
         answer), the rights notice, an investigation, hearings, the advisor's opinion and an extension."""
-        rng, district, village = self.rng, self.district, dispute.village
+        rng = self.rng
 
         def act(kind: str, summary: str, at: datetime, actor: int, reason: str = "") -> None:
             """One action on the case: its line on the timeline, a new version, 调解中 once work starts."""
@@ -898,106 +917,123 @@ class _CaseMaker:
             if kind in ("assigned", "rights_notice", "investigation", "hearing"):
                 case["status"] = "in_mediation"
 
-        if dispute.risk_raised:
-            raised_at, editor = self._later(start, rng.randint(0, 6)), self._staff(handler)
-            steps = rng.choice(PREVENTIVE_STEPS)
+        if dispute.risk_raised and (raised_at := self._after(start, rng.randint(0, 6))):
+            editor, steps = self._staff(handler), rng.choice(PREVENTIVE_STEPS)
             event("edited", "修改：风险等级", raised_at, editor)
             act("risk_raised", "风险等级升为重大：已列入主任预警，须立即上报", raised_at, editor, steps)
             case.update(risk_level="major", preventive_steps=steps, updated_at=raised_at)
         begin = self._after(start, rng.choice((0, 0, 1, 1, 2, 3)))
         if begin is None or rng.random() < WAITING_SHARE:
             return
-        parties = [*dispute.applicants, *dispute.respondents]
-        party_names = {party.name for party in parties}
-        a, r, v = dispute.applicants[0].name, dispute.respondents[0].name, village.name
-        # Mediators are people of the organization (none when it has no account), never namesakes of a party.
-        staff = [user for user in district.staff.get(handler.id, ()) if district.names[user] not in party_names]
+        team = self._assign(case, dispute, handler, begin, act, rows)
+        self._records(case, dispute, handler, begin, team, act, rows)
+        self._extension(case, dispute, handler, begin, team.worker, act, rows)
+
+    def _assign(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, act: Callable[..., None],
+                rows: dict[type[Base], list[Row]]) -> _Team:
+        """Mediators of the organization (none when it has no account) and often the village's advisor, never
+        a namesake of a party; the advisor accepts or declines within days, or has not answered yet."""
+        rng, district = self.rng, self.district
+        party_names = {party.name for party in (*dispute.applicants, *dispute.respondents)}
+        staff = [user for user in district.staff.get(handler.id, ())
+                 if district.names[user] not in party_names]
         mediators = rng.sample(staff, 2 if len(staff) > 1 and rng.random() < 0.2 else 1) if staff else []
-        advisor = district.advisors.get(village.id)
+        advisor = district.advisors.get(dispute.village.id)
         if advisor is not None and (advisor.name in party_names
                                     or not (advisor.user_id or rng.random() < ADVISOR_SHARE)):
             advisor = None
-        mediator_names = "、".join([district.names[user] for user in mediators] or self._roster(handler))
-        worker = rng.choice(mediators) if mediators else self._staff(handler)
-        advisor_since: datetime | None = None  # when the advisor accepted
-        if mediators or advisor:
-            assigner, chosen = self._assigner(handler), rng.random() < 0.04
-            names = [district.names[user] for user in mediators] + ([f"法律顾问{advisor.name}"] if advisor else [])
-            act("assigned", "分派：" + "、".join(names) + ("（当事人选定）" if chosen else ""), begin, assigner)
-            case["updated_at"] = begin
-            for user in mediators:
-                rows[CaseAssignment].append(
-                    _assignment(case["id"], user, None, "accepted", chosen, assigner, begin, begin))
-            if advisor is not None:
-                # The advisor answers within days (one with a login: the demo leaves the recent ones to them).
-                answered = self._after(begin, rng.choice((0, 1, 1, 2, 3)))
-                if advisor.user_id and begin > self.now - timedelta(days=LOGIN_ADVISOR_PENDING_DAYS):
-                    answered = None
-                status, reason = "pending", ""
-                if answered is not None:
-                    status = "declined" if rng.random() < DECLINE_SHARE else "accepted"
-                    reason = rng.choice(DECLINE_REASONS) if status == "declined" else ""
-                    verb = "接受" if status == "accepted" else "拒绝"
-                    act(f"advisor_{status}", f"法律顾问{advisor.name}{verb}分派", answered, advisor.user_id or assigner,
-                        reason)
-                    advisor_since = answered if status == "accepted" else None
-                rows[CaseAssignment].append(_assignment(case["id"], advisor.user_id, advisor.id, status, chosen,
-                                                        assigner, begin, answered, reason))
+        names = [district.names[user] for user in mediators]
+        team = _Team(rng.choice(mediators) if mediators else self._staff(handler),
+                     "、".join(names or self._roster(handler)), None, None)
+        if not mediators and advisor is None:
+            return team
+        assigner, chosen = self._assigner(handler), rng.random() < 0.04
+        names += [f"法律顾问{advisor.name}"] if advisor else []
+        act("assigned", "分派：" + "、".join(names) + ("（当事人选定）" if chosen else ""), begin, assigner)
+        case["updated_at"] = max(case["updated_at"], begin)
+        for user in mediators:
+            rows[CaseAssignment].append(
+                _assignment(case["id"], user, None, "accepted", chosen, assigner, begin, begin))
+        if advisor is None:
+            return team
+        # An advisor with a login answers for themselves: the demo leaves their recent assignments to them.
+        answered = self._after(begin, rng.choice((0, 1, 1, 2, 3)))
+        if advisor.user_id and begin > self.now - timedelta(days=LOGIN_ADVISOR_PENDING_DAYS):
+            answered = None
+        status, reason = "pending", ""
+        if answered is not None:
+            status = "declined" if rng.random() < DECLINE_SHARE else "accepted"
+            reason = rng.choice(DECLINE_REASONS) if status == "declined" else ""
+            answer = "接受" if status == "accepted" else "拒绝"
+            act(f"advisor_{status}", f"法律顾问{advisor.name}{answer}分派", answered, advisor.user_id or assigner,
+                reason)
+        rows[CaseAssignment].append(_assignment(
+            case["id"], advisor.user_id, advisor.id, status, chosen, assigner, begin, answered, reason))
+        return team._replace(advisor=advisor, advisor_since=answered) if status == "accepted" else team
 
-        cursor = begin  # notice, investigation and hearings follow one another
-        told = "、".join(party.name for party in parties)[:400]
+    def _records(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, team: _Team,
+                 act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
+        """The rights notice, now and then an investigation, one or two hearings (one after the other, from
+        `begin`) and the advisor's opinion; none still to come."""
+        rng, village = self.rng, dispute.village
+        a, r, v = dispute.applicants[0].name, dispute.respondents[0].name, village.name
+        office = "居委会" if v.endswith("社区") else "村委会"
+        cursor = begin
         if rng.random() < 0.85 and (notified := self._after(cursor, rng.choice((0, 0, 1, 2)))):
             method = "written" if rng.random() < 0.65 else "oral"
+            told = "、".join(party.name for party in (*dispute.applicants, *dispute.respondents))[:400]
             recorded = self._recorded(notified)
             rows[RightsNotice].append({
-                "case_id": case["id"], "recorded_by_id": worker, "recorded_at": recorded, "notified_at": notified,
-                "method": method, "parties_told": told, "note": rng.choice(NOTICE_NOTES[method])})
-            act("rights_notice", f"权利义务告知（{NOTICE_METHODS[method]}）：{told}", recorded, worker)
+                "case_id": case["id"], "recorded_by_id": team.worker, "recorded_at": recorded,
+                "notified_at": notified, "method": method, "parties_told": told,
+                "note": rng.choice(NOTICE_NOTES[method])})
+            act("rights_notice", f"权利义务告知（{NOTICE_METHODS[method]}）：{told}", recorded, team.worker)
             cursor = notified
         if rng.random() < 0.35 and (investigated := self._after(cursor, rng.randint(1, 4))):
-            office = "居委会" if v.endswith("社区") else "村委会"
             place = rng.choice((f"{village.town}{v}纠纷现场", f"申请人{a}家中", f"{v}{office}"))
             subjects = f"被申请人{r}" + (f"、周边群众{person_name(rng)}" if rng.random() < 0.5 else "")
             recorded = self._recorded(investigated)
             rows[InvestigationRecord].append({
-                "case_id": case["id"], "recorded_by_id": worker, "recorded_at": recorded,
+                "case_id": case["id"], "recorded_by_id": team.worker, "recorded_at": recorded,
                 "investigated_at": investigated, "place": place,
-                "investigators": mediator_names + (f"、网格员{person_name(rng)}" if rng.random() < 0.3 else ""),
-                "subjects": subjects, "findings": "".join(f.format(a=a, r=r, v=v) for f in rng.sample(FINDINGS, 2))})
-            act("investigation", f"调查记录：{place}，被调查人 {subjects}", recorded, worker)
+                "investigators": team.mediators + (f"、网格员{person_name(rng)}" if rng.random() < 0.3 else ""),
+                "subjects": subjects,
+                "findings": "".join(finding.format(a=a, r=r, v=v) for finding in rng.sample(FINDINGS, 2))})
+            act("investigation", f"调查记录：{place}，被调查人 {subjects}", recorded, team.worker)
             cursor = investigated
-        held = self._after(cursor, rng.randint(1, 7)) if rng.random() < 0.75 else None
         matter, law = DISPUTE_LAW.get(dispute.dispute_type, DISPUTE_LAW["other"])
-        for ends in (FIRST_HEARING_ENDS, LATER_HEARING_ENDS):
+        held = self._after(cursor, rng.randint(1, 7)) if rng.random() < 0.75 else None
+        for endings in (FIRST_HEARING_ENDS, LATER_HEARING_ENDS):
             if held is None:
                 break
             held = held.replace(minute=held.minute // 10 * 10, second=0, microsecond=0)
             if handler.level == "village":
-                place = rng.choice((f"{v}{'居委会' if v.endswith('社区') else '村委会'}调解室", f"{v}文化礼堂"))
+                place = rng.choice((f"{v}{office}调解室", f"{v}文化礼堂"))
             else:
                 place = f"{handler.name}{rng.choice(('第一', '第二', '第三'))}调解室"
             attendees = f"申请人{case['applicant_names']}；被申请人{case['respondent_names']}"
-            if advisor is not None and advisor_since is not None and advisor_since <= held:
-                attendees += f"；法律顾问{advisor.name}"
-            record = (HEARING_OPENING + f"申请人{a}陈述了纠纷经过，{dispute.claims}。"
-                      + rng.choice(RESPONSES).format(a=a, r=r) + f"调解员结合{law}释法说理，分别做双方工作。"
-                      + rng.choice(ends).format(r=r))
+            if team.advisor is not None and team.advisor_since is not None and team.advisor_since <= held:
+                attendees += f"；法律顾问{team.advisor.name}"
             recorded = self._recorded(held)
             rows[Hearing].append({
-                "case_id": case["id"], "recorded_by_id": worker, "recorded_at": recorded, "held_at": held,
-                "place": place, "mediators": mediator_names, "attendees": attendees[:400], "record": record})
+                "case_id": case["id"], "recorded_by_id": team.worker, "recorded_at": recorded,
+                "held_at": held, "place": place, "mediators": team.mediators, "attendees": attendees[:400],
+                "record": HEARING_OPENING + f"申请人{a}陈述了纠纷经过，{dispute.claims}。"
+                + rng.choice(RESPONSES).format(a=a, r=r) + f"调解员结合{law}释法说理，分别做双方工作。"
+                + rng.choice(endings).format(r=r)})
             local = held.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-            act("hearing", f"调解会：{local} 于{place}，调解员 {mediator_names}", recorded, worker)
+            act("hearing", f"调解会：{local} 于{place}，调解员 {team.mediators}", recorded, team.worker)
             held = self._after(held, rng.randint(5, 14)) if rng.random() < 0.35 else None
-        if advisor is not None and advisor_since is not None and rng.random() < 0.5 \
-                and (opined := self._after(advisor_since, rng.randint(1, 6))):
-            author = advisor.user_id or worker
-            opinion = (f"经审阅案件材料并听取双方陈述，本案系{matter}。依据{law}，"
-                       + rng.choice(OPINION_ADVICE).format(a=a, r=r) + (OPINION_CLOSING if rng.random() < 0.5 else ""))
-            rows[LegalOpinion].append({"case_id": case["id"], "recorded_by_id": author, "recorded_at": opined,
-                                       "advisor_id": advisor.id, "opinion": opinion})
-            act("legal_opinion", f"法律意见：{advisor.name}", opined, author)
-        self._extension(case, dispute, handler, begin, worker, act, rows)
+        if team.advisor is not None and team.advisor_since is not None and rng.random() < 0.5 \
+                and (opined := self._after(team.advisor_since, rng.randint(1, 6))):
+            author = team.advisor.user_id or team.worker  # without a login, the mediator writes it down
+            advice = rng.choice(OPINION_ADVICE).format(a=a, r=r)
+            advice += OPINION_CLOSING if rng.random() < 0.5 else ""
+            rows[LegalOpinion].append({
+                "case_id": case["id"], "recorded_by_id": author, "recorded_at": opined,
+                "advisor_id": team.advisor.id,
+                "opinion": f"经审阅案件材料并听取双方陈述，本案系{matter}。依据{law}，{advice}"})
+            act("legal_opinion", f"法律意见：{team.advisor.name}", opined, author)
 
     def _extension(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, worker: int,
                    act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
@@ -1008,15 +1044,16 @@ class _CaseMaker:
             return
         if rng.random() >= (0.6 if deadline >= self.today - timedelta(days=3) else 0.15):
             return
-        requested = min(self._working_time(deadline - timedelta(days=rng.randint(0, 4))), self.now)
-        if requested < begin:
+        requested = self._working_time(deadline - timedelta(days=rng.randint(0, 4)))
+        if not begin <= requested <= self.now:
             return
         a, r = dispute.applicants[0].name, dispute.respondents[0].name
         new_deadline = deadline + timedelta(days=rng.choice((15, 15, 30)))
         reason = rng.choice(EXTENSION_REASONS)
         extension = {
-            "case_id": case["id"], "recorded_by_id": worker, "recorded_at": requested, "current_deadline": deadline,
-            "requested_deadline": new_deadline, "reason": reason, "applicant_consent": f"申请人{a}同意延期（已签字）",
+            "case_id": case["id"], "recorded_by_id": worker, "recorded_at": requested,
+            "current_deadline": deadline, "requested_deadline": new_deadline, "reason": reason,
+            "applicant_consent": f"申请人{a}同意延期（已签字）",
             "respondent_consent": f"被申请人{r}同意延期（{rng.choice(('已签字', '电话确认，已记录在卷'))}）",
             "status": "pending", "decided_by_id": None, "decided_at": None, "decision_note": "",
         }
@@ -1028,8 +1065,8 @@ class _CaseMaker:
         approver = self._approver(handler, dispute.village)
         approved = rng.random() < 0.85
         note = rng.choice(APPROVAL_NOTES if approved else REJECTION_NOTES)
-        extension.update(status="approved" if approved else "rejected", decided_by_id=approver, decided_at=decided,
-                         decision_note=note)
+        extension.update(status="approved" if approved else "rejected", decided_by_id=approver,
+                         decided_at=decided, decision_note=note)
         if approved:
             act("extended", f"批准延期：期限由 {deadline} 改为 {new_deadline}", decided, approver, note)
             case["deadline"] = new_deadline
@@ -1038,12 +1075,13 @@ class _CaseMaker:
 
 
 def _assignment(case_id: int, user_id: int | None, advisor_id: int | None, status: str, chosen: bool,
-                assigned_by: int, assigned_at: datetime, responded_at: datetime | None, decline_reason: str = "") -> Row:
-    """A case_assignment row: a mediator (`advisor_id` None) or the legal advisor (and their login, if any)."""
+                assigned_by: int, assigned_at: datetime, responded_at: datetime | None,
+                decline_reason: str = "") -> Row:
+    """A case_assignment row: a mediator (`advisor_id` None) or the legal advisor (and their login)."""
     return {"case_id": case_id, "role": "mediator" if advisor_id is None else "advisor", "user_id": user_id,
-            "advisor_id": advisor_id, "status": status, "chosen_by_parties": chosen, "assigned_by_id": assigned_by,
-            "assigned_at": assigned_at, "responded_at": responded_at, "decline_reason": decline_reason,
-            "conflict_override_reason": ""}
+            "advisor_id": advisor_id, "status": status, "chosen_by_parties": chosen,
+            "assigned_by_id": assigned_by, "assigned_at": assigned_at, "responded_at": responded_at,
+            "decline_reason": decline_reason, "conflict_override_reason": ""}
 
 
 class DemoUnavailable(Exception):

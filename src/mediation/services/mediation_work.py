@@ -68,8 +68,8 @@ def _text(form: Mapping[str, object], name: str, label: str, limit: int, problem
 
 
 def _moment(form: Mapping[str, object], name: str, label: str, settings: Settings,
-            problems: dict[str, Problem]) -> datetime | None:
-    """A local date and time from a datetime-local input; not in the future."""
+            problems: dict[str, Problem], earliest: date) -> datetime | None:
+    """A local date and time from a datetime-local input: not before the case was registered, not in the future."""
     raw = str(form.get(name, "") or "").strip()
     try:
         moment = datetime.fromisoformat(raw).replace(tzinfo=settings.tz) if raw else None
@@ -79,6 +79,9 @@ def _moment(form: Mapping[str, object], name: str, label: str, settings: Setting
         problems[name] = Problem(f"请填写有效的{label}")
     elif moment > utcnow():
         problems[name] = Problem(f"{label}不能晚于现在")
+        return None
+    elif moment.date() < earliest:
+        problems[name] = Problem(f"{label}不能早于案件登记日期 {earliest}")
         return None
     return moment
 
@@ -127,7 +130,7 @@ class MediationWorkService:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
             problems: dict[str, Problem] = {}
-            moment = _moment(form, "notified_at", "告知时间", self.settings, problems)
+            moment = _moment(form, "notified_at", "告知时间", self.settings, problems, case.registered_on)
             method = str(form.get("method", ""))
             if method not in NOTICE_METHODS:
                 problems["method"] = Problem("请选择告知方式")
@@ -143,7 +146,7 @@ class MediationWorkService:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
             problems: dict[str, Problem] = {}
-            moment = _moment(form, "investigated_at", "调查时间", self.settings, problems)
+            moment = _moment(form, "investigated_at", "调查时间", self.settings, problems, case.registered_on)
             place = _text(form, "place", "调查地点", 200, problems)
             investigators = _text(form, "investigators", "调查人", 200, problems)
             subjects = _text(form, "subjects", "被调查人", 200, problems)
@@ -159,7 +162,7 @@ class MediationWorkService:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
             problems: dict[str, Problem] = {}
-            moment = _moment(form, "held_at", "调解时间", self.settings, problems)
+            moment = _moment(form, "held_at", "调解时间", self.settings, problems, case.registered_on)
             place = _text(form, "place", "调解地点", 200, problems)
             mediators = _text(form, "mediators", "调解员", 200, problems)
             attendees = _text(form, "attendees", "参加人员", 400, problems)

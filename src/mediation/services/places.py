@@ -104,15 +104,16 @@ class PlaceService:
             def found(parent_id: int, name: str, level: str) -> int | None:
                 place = existing.get((parent_id, name))
                 if place and place[1] != level:
-                    raise Invalid({"places": Problem(f"“{name}”已作为其他层级存在", f"{name!r} exists at another level")})
+                    raise Invalid({"places": Problem(f"“{name}”已作为其他层级存在",
+                                                     f"{name!r} exists at another level")})
                 return place[0] if place else None
 
             # Places at another level are refused before anything is written, the first in file order reported
             # (only children of existing places can clash).
-            for town, villages in tree.towns.items():
+            for town, town_villages in tree.towns.items():
                 if (town_id := found(district.id, town, "town")) is None:
                     continue
-                for village, grids in villages.items():
+                for village, grids in town_villages.items():
                     if (village_id := found(town_id, village, "village")) is not None:
                         for grid in grids:
                             found(village_id, grid, "grid")
@@ -125,24 +126,21 @@ class PlaceService:
                     next_position[parent_id] = position = next_position.get(parent_id, 0) + 1
                     rows.append({"parent_id": parent_id, "name": name, "level": level, "position": position})
                 if rows:
-                    ids = await self.session.scalars(insert(Place).returning(Place.id, sort_by_parameter_order=True),
-                                                     rows)
+                    ids = await self.session.scalars(
+                        insert(Place).returning(Place.id, sort_by_parameter_order=True), rows)
                     for key, place_id in zip(new, ids, strict=True):
                         existing[key] = (place_id, level)
                     created[level] = len(rows)
                 return [existing[key][0] for key in wanted]
 
             towns = list(tree.towns)
-            town_ids = dict(zip(towns, await ensure_level("town", [(district.id, town) for town in towns]), strict=True))
-            villages = [(town, village) for town, names in tree.towns.items() for village in names]
-            village_ids = dict(zip(
-                villages, await ensure_level("village", [(town_ids[town], village) for town, village in villages]),
-                strict=True,
-            ))
-            await ensure_level("grid", [
-                (village_ids[(town, village)], grid)
-                for town, names in tree.towns.items() for village, grids in names.items() for grid in grids
-            ])
+            town_ids = dict(zip(
+                towns, await ensure_level("town", [(district.id, town) for town in towns]), strict=True))
+            villages = [(town, village) for town in towns for village in tree.towns[town]]
+            village_ids = dict(zip(villages, await ensure_level(
+                "village", [(town_ids[town], village) for town, village in villages]), strict=True))
+            await ensure_level("grid", [(village_ids[(town, village)], grid)
+                                        for town, village in villages for grid in tree.towns[town][village]])
 
             committees: list[dict[str, object]] = []
 
@@ -150,15 +148,14 @@ class PlaceService:
                 if (place_id, kind) not in committee_places and name not in org_names:
                     committee_places.add((place_id, kind))
                     org_names.add(name)
-                    committees.append({"name": name, "short_name": short_name, "kind": kind, "place_id": place_id})
+                    committees.append(
+                        {"name": name, "short_name": short_name, "kind": kind, "place_id": place_id})
 
-            for town, names in tree.towns.items():
+            for town in towns:
                 add_committee(town_ids[town], f"{town}人民调解委员会", short_name_for(town), "town_committee")
-                for village in names:
-                    add_committee(
-                        village_ids[(town, village)], f"{town}{village}人民调解委员会", short_name_for(town, village),
-                        "village_committee",
-                    )
+                for village in tree.towns[town]:
+                    add_committee(village_ids[(town, village)], f"{town}{village}人民调解委员会",
+                                  short_name_for(town, village), "village_committee")
             if committees:
                 await self.session.execute(insert(Organization), committees)
         return ImportSummary(created["town"], created["village"], created["grid"], len(committees))

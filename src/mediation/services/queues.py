@@ -4,7 +4,7 @@ and for supervisors the unassigned and declined cases, the 重大 risk alerts an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,7 @@ class QueueItem:
     respondent_names: str
     status: str
     deadline: date | None
-    last_action_at: datetime
+    last_action_on: date  # local date of the last action
     today: date
     assignment_id: int | None = None
 
@@ -55,7 +55,7 @@ class QueueItem:
 
     @property
     def idle_days(self) -> int:
-        return max(0, (self.today - self.last_action_at.date()).days)
+        return max(0, (self.today - self.last_action_on).days)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,11 @@ class QueueService:
 
     async def _items(self, query, today: date, with_assignment: bool = False) -> list[QueueItem]:  # type: ignore[no-untyped-def]
         rows = (await self.session.execute(query.limit(QUEUE_LIMIT))).all()
-        return [QueueItem(*row[:7], today, row[7] if with_assignment else None) for row in rows]
+        return [
+            QueueItem(*row[:6], deadlines.local_date(row[6], self.settings.tz), today,
+                      row[7] if with_assignment else None)
+            for row in rows
+        ]
 
     async def for_user(self, user: CurrentUser) -> Queues:
         case = MediationCase

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -143,27 +144,45 @@ class PlaceOptionsController(Controller):
                       reset=reset if re.fullmatch(r"f-[a-z0-9_-]{1,40}", reset) else "")
 
 
-async def case_page(request: Request, page: CaseServices, case_id: int, status_code: int = 200,
+async def case_page(request: Request, workspace: CaseServices, case_id: int, status_code: int = 200,
                     errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
                     open_panel: str = "") -> Template:
     """The case page, also re-rendered with a form's errors and what was typed into it."""
     try:
-        case = await page.cases.view(request.user, case_id)
-        panel = await page.assignments.panel(request.user, case_id)
-        records = await page.work.records(request.user, case_id)
-        resolution = await page.resolution.view(request.user, case_id)
+        case = await workspace.cases.view(request.user, case_id)
+        panel = await workspace.assignments.panel(request.user, case_id)
+        records = await workspace.work.records(request.user, case_id)
+        resolution = await workspace.resolution.view(request.user, case_id)
     except CaseNotFound as exc:
         raise NotFoundException() from exc
     role = request.user.role
     return render(request, "cases/detail.html", status_code=status_code, case=case, errors=errors or {},
-                  values=values or {}, open_panel=open_panel, options=await page.intake.options(),
-                  transfer_targets=await page.cases.transfer_targets(case_id) if case.open else [],
+                  values=values or {}, open_panel=open_panel, options=await workspace.intake.options(),
+                  transfer_targets=await workspace.cases.transfer_targets(case_id) if case.open else [],
                   resolution=resolution, outcomes=OUTCOMES, agreement_forms=AGREEMENT_FORMS,
                   failure_routes=FAILURE_ROUTES, retention_periods=[(period, period) for period in RETENTION_PERIODS],
                   satisfaction=SATISFACTION, can_supervise=role in SUPERVISING_ROLES,
                   can_void=role in ("supervisor", "admin"), can_assign=role in ASSIGNING_ROLES,
                   can_override=role in OVERRIDING_ROLES, can_decide=role in ("supervisor", "admin"),
                   is_advisor=role == "advisor", panel=panel, records=records, notice_methods=NOTICE_METHODS)
+
+
+async def case_action(request: Request, workspace: CaseServices, case_id: int, panel: str,
+                      action: Callable[[dict[str, str]], Awaitable[Any]], done: str) -> Template | Redirect:
+    """Run one action of the case page; on a refusal show the page again with the messages and the input."""
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in form.keys()}
+    try:
+        result = await action(values)
+    except CaseNotFound as exc:
+        raise NotFoundException() from exc
+    except CaseConflict:
+        return await case_page(request, workspace, case_id, 409,
+                               {panel: "保存失败：在您操作期间，其他人已修改了此案件。请核对最新内容后重试。"},
+                               values, panel)
+    except Invalid as invalid:
+        return await case_page(request, workspace, case_id, 422, invalid.messages_zh, values, panel)
+    return redirect_with_flash(f"/cases/{case_id}#{panel}", done.format(result=result))
 
 
 class CaseController(Controller):
@@ -208,48 +227,40 @@ class CaseController(Controller):
         return redirect_with_flash(back if back.startswith("/cases") else "/cases", f"已批量分派 {count} 件案件")
 
     @get("/{case_id:int}")
-    async def detail(self, request: Request, page: CaseServices, case_id: int) -> Template:
-        return await case_page(request, page, case_id)
-
-    async def _act(self, request: Request, page: CaseServices, case_id: int, panel: str, action: Any,
-                   done: str) -> Template | Redirect:
-        values = _form_dict(await request.form())
-        try:
-            result = await action(request.user, case_id, values)
-        except CaseNotFound as exc:
-            raise NotFoundException() from exc
-        except Invalid as invalid:
-            return await case_page(request, page, case_id, 422, invalid.messages_zh, values, panel)
-        return redirect_with_flash(f"/cases/{case_id}", done.format(result=result))
+    async def detail(self, request: Request, workspace: CaseServices, case_id: int) -> Template:
+        return await case_page(request, workspace, case_id)
 
     @post("/{case_id:int}/edit")
-    async def edit(self, request: Request, page: CaseServices, case_id: int) -> Template | Redirect:
+    async def edit(self, request: Request, workspace: CaseServices, case_id: int) -> Template | Redirect:
         values = _form_dict(await request.form())
         version = whole_number(values.get("version"))
         version = -1 if version is None else version
         try:
-            await page.cases.edit_facts(request.user, case_id, version, values)
+            await workspace.cases.edit_facts(request.user, case_id, version, values)
         except CaseNotFound as exc:
             raise NotFoundException() from exc
         except CaseConflict:
             return await case_page(
-                request, page, case_id, 409,
+                request, workspace, case_id, 409,
                 {"edit": "保存失败：在您编辑期间，其他人已修改了此案件。下面是最新内容，您填写的内容保留在表单中，请核对后重新保存。"},
                 values, "edit")
         except Invalid as invalid:
-            return await case_page(request, page, case_id, 422, invalid.messages_zh, values, "edit")
+            return await case_page(request, workspace, case_id, 422, invalid.messages_zh, values, "edit")
         return redirect_with_flash(f"/cases/{case_id}", "已保存案件信息")
 
     @post("/{case_id:int}/transfer")
-    async def transfer(self, request: Request, page: CaseServices, case_id: int) -> Template | Redirect:
-        return await self._act(request, page, case_id, "transfer", page.cases.transfer, "已移交至{result}")
+    async def transfer(self, request: Request, workspace: CaseServices, case_id: int) -> Template | Redirect:
+        return await case_action(request, workspace, case_id, "transfer",
+                                 lambda values: workspace.cases.transfer(request.user, case_id, values), "已移交至{result}")
 
     @post("/{case_id:int}/escalate")
-    async def escalate(self, request: Request, page: CaseServices, case_id: int) -> Template | Redirect:
-        return await self._act(request, page, case_id, "escalate", page.cases.escalate, "已提级至{result}")
+    async def escalate(self, request: Request, workspace: CaseServices, case_id: int) -> Template | Redirect:
+        return await case_action(request, workspace, case_id, "escalate",
+                                 lambda values: workspace.cases.escalate(request.user, case_id, values), "已提级至{result}")
 
     @post("/{case_id:int}/void")
-    async def void(self, request: Request, page: CaseServices, case_id: int) -> Template | Redirect:
+    async def void(self, request: Request, workspace: CaseServices, case_id: int) -> Template | Redirect:
         if request.user.role not in ("supervisor", "admin"):
             raise PermissionDeniedException("只有中心主任/司法所长可以作废案件")
-        return await self._act(request, page, case_id, "void", page.cases.void, "案件已作废")
+        return await case_action(request, workspace, case_id, "void",
+                                 lambda values: workspace.cases.void(request.user, case_id, values), "案件已作废")

@@ -16,10 +16,10 @@ from mediation.web.track import track_url
 
 
 @get("/cases/{case_id:int}/documents/{name:str}", include_in_schema=False)
-async def document(request: Request, page: CaseServices, case_id: int, name: str) -> Template | Response[bytes]:
+async def document(request: Request, workspace: CaseServices, case_id: int, name: str) -> Template | Response[bytes]:
     as_pdf = name.endswith(".pdf")
     name = name.removesuffix(".pdf")
-    service = DocumentService(page.cases.session, page.cases.settings, page)
+    service = DocumentService(workspace.cases.session, workspace.cases.settings, workspace)
     try:
         data = await service.data(request.user, case_id, name, track_url(request))
     except CaseNotFound as exc:
