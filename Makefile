@@ -20,11 +20,13 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
-# A CJK font for PDFs and Chromium for the browser tests: installed with apt when missing.
+# Pango and a CJK font for the PDFs (WeasyPrint), Chromium for the browser tests: installed with apt when missing.
 system-packages:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then \
-		echo "installing chromium and fonts-wqy-microhei with apt"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" \
+			|| ! ldconfig -p 2>/dev/null | grep -q libpangoft2; then \
+		echo "installing chromium, fonts-wqy-microhei and pango with apt"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+			chromium fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 fontconfig; \
 	fi
 
 run: install system-packages
