@@ -31,6 +31,7 @@ from mediation.services.tracking import TrackingService
 from mediation.services.mediation_work import MediationWorkService
 from mediation.services.places import PlaceService
 from mediation.services.queues import QueueService
+from mediation.services.reports import ReportService
 from mediation.services.resolution import ResolutionService
 from mediation.settings import PROJECT_ROOT, Settings
 from mediation.web.admin import (
@@ -48,6 +49,7 @@ from mediation.web.guards import PUBLIC, require_sign_in
 from mediation.web.health import healthz
 from mediation.web.home import dashboard
 from mediation.web.mediation_work import AssignmentController, CaseWorkController
+from mediation.web.reports import ReportController
 from mediation.web.resolution import ResolutionController
 from mediation.web.security_headers import SecurityHeadersMiddleware
 from mediation.web.track import TrackController
@@ -116,6 +118,9 @@ def create_app(settings: Settings) -> Litestar:
     def provide_advisors(db_session: AsyncSession) -> AdvisorService:
         return AdvisorService(db_session)
 
+    def provide_reports(db_session: AsyncSession) -> ReportService:
+        return ReportService(db_session, settings)
+
     def provide_case_services(db_session: AsyncSession) -> CaseServices:
         return CaseServices(
             cases=CaseService(db_session, settings),
@@ -142,6 +147,7 @@ def create_app(settings: Settings) -> Litestar:
             CaseWorkController,
             AssignmentController,
             ResolutionController,
+            ReportController,
             advisor_registry,
             document,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
@@ -161,6 +167,7 @@ def create_app(settings: Settings) -> Litestar:
             "queues": Provide(provide_queues, sync_to_thread=False),
             "advisors": Provide(provide_advisors, sync_to_thread=False),
             "workspace": Provide(provide_case_services, sync_to_thread=False),
+            "reports": Provide(provide_reports, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],

@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mediation import database
 from mediation.domain.advisors import parse_advisor_rows
 from mediation.domain.places import parse_place_rows
+from mediation.domain.reports import MonthInvalid
 from mediation.domain.roles import ROLES
 from mediation.domain.validation import Invalid
 from mediation.services.accounts import AccountService
 from mediation.services.advisors import AdvisorImportInvalid, AdvisorService
 from mediation.services.demo import DEMO_CASES, DEMO_PASSWORD, DemoService, DemoUnavailable
 from mediation.services.places import PlaceService
+from mediation.services.reports import ReportService, summary_csv, summary_xlsx
 from mediation.settings import Settings, SettingsError
 from mediation.spreadsheets import SpreadsheetError, read_table_file
 
@@ -236,3 +238,30 @@ def advisors_import(file: Path) -> None:
             click.echo(f"{file}: {error}", err=True)
         raise click.ClickException(f"{len(errors)} problem(s) found; nothing was imported")
     click.echo(f"imported {summary.created} new advisors, updated {summary.updated}")
+
+
+@main.group(help="Reports.")
+def report() -> None:
+    pass
+
+
+@report.command("monthly", help="Write the monthly summary (CONTRACT.md) as CSV or XLSX.")
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("--output", required=True, type=click.Path(path_type=Path, dir_okay=False))
+def report_monthly(month: str, file_format: str, output: Path) -> None:
+    settings = load_settings()
+
+    async def build(session: AsyncSession) -> Any:
+        return await ReportService(session, settings).monthly_for(month)
+
+    try:
+        summary = run_with_session(settings, build)
+    except MonthInvalid as invalid:
+        raise click.ClickException(invalid.en) from invalid
+    content = summary_csv(summary) if file_format == "csv" else summary_xlsx(summary)
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from exc
+    click.echo(f"wrote the summary of {summary.month.key} ({len(summary.rows) - 1} towns) to {output}")

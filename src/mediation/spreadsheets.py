@@ -29,6 +29,20 @@ def unescape_cell(value: str) -> str:
     return value
 
 
+def escape_cell(value: str) -> str:
+    """A cell that a spreadsheet would run as a formula is written with a leading `'` (CONTRACT.md)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def write_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    """UTF-8 with a BOM (Excel opens it correctly), CRLF line ends, formula-looking cells escaped."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([escape_cell(cell) for cell in row] for row in rows)
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
 def decode_text(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8")

@@ -18,6 +18,7 @@ NAVIGATION = (
     ("登记受理", "/cases/new", {"counter", "village_mediator", "supervisor"}),
     ("案件", "/cases", None),
     ("法律顾问", "/advisors", {"counter", "village_mediator", "supervisor"}),
+    ("月度统计", "/reports/monthly", {"supervisor"}),
     ("用户管理", "/admin/users", {"admin"}),
     ("地点", "/admin/places", {"admin"}),
     ("调解组织", "/admin/organizations", {"admin"}),
