@@ -285,3 +285,22 @@ def mediation_team(district: None, browser: Browser, live_server: str, live_data
     registry = tmp_path_factory.mktemp("advisors") / "advisors.csv"
     registry.write_text(ADVISOR_REGISTRY, encoding="utf-8")
     _mediation(live_database_url, "advisors", "import", str(registry))
+
+
+@pytest.fixture(scope="module")
+def supervisor_account(district: None, browser: Browser, live_server: str) -> None:
+    """SUPERVISOR, of the district center, added by the administrator on the user page unless already there:
+    for a module that needs only the supervisor. `mediation_team` adds its accounts unconditionally, so a
+    module using it must run before one using this fixture (as it does in the files' alphabetical order)."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        sign_in(page, ADMIN)
+        expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
+        page.goto(f"/admin/users?q={SUPERVISOR.username}")
+        listed = page.get_by_role("table").get_by_role("link", name=SUPERVISOR.username, exact=True)
+        if not listed.count():
+            _add_user(page, SUPERVISOR, None)
+    finally:
+        context.close()
