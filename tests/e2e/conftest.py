@@ -269,17 +269,16 @@ def mediation_team(district: None, browser: Browser, live_server: str, live_data
                    tmp_path_factory: pytest.TempPathFactory) -> None:
     """SUPERVISOR, MEDIATOR and ADVISOR added by the administrator on the user page, and the advisor
     registered as serving 城关镇/石门村 with `mediation advisors import`: after `district`, since the committee
-    and the registry name its places. An account cannot be added twice, so one module of the run uses this
-    fixture."""
+    and the registry name its places. Accounts already there are left alone, so modules may run in any order
+    (re-importing the registry updates it in place)."""
     context = browser.new_context(base_url=live_server, locale="zh-CN")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     try:
         page = context.new_page()
         sign_in(page, ADMIN)
         expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
-        page.goto("/admin/users")
         for account, organization in ((SUPERVISOR, None), (MEDIATOR, MEDIATOR_COMMITTEE), (ADVISOR, None)):
-            _add_user(page, account, organization)
+            _add_user_unless_present(page, account, organization)
     finally:
         context.close()
     registry = tmp_path_factory.mktemp("advisors") / "advisors.csv"
@@ -290,17 +289,19 @@ def mediation_team(district: None, browser: Browser, live_server: str, live_data
 @pytest.fixture(scope="module")
 def supervisor_account(district: None, browser: Browser, live_server: str) -> None:
     """SUPERVISOR, of the district center, added by the administrator on the user page unless already there:
-    for a module that needs only the supervisor. `mediation_team` adds its accounts unconditionally, so a
-    module using it must run before one using this fixture (as it does in the files' alphabetical order)."""
+    for a module that needs only the supervisor."""
     context = browser.new_context(base_url=live_server, locale="zh-CN")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     try:
         page = context.new_page()
         sign_in(page, ADMIN)
         expect(page.get_by_role("heading", level=1)).to_have_text("工作台")
-        page.goto(f"/admin/users?q={SUPERVISOR.username}")
-        listed = page.get_by_role("table").get_by_role("link", name=SUPERVISOR.username, exact=True)
-        if not listed.count():
-            _add_user(page, SUPERVISOR, None)
+        _add_user_unless_present(page, SUPERVISOR, None)
     finally:
         context.close()
+
+
+def _add_user_unless_present(page: Page, account: Account, organization: str | None) -> None:
+    page.goto(f"/admin/users?q={account.username}")
+    if not page.get_by_role("table").get_by_role("link", name=account.username, exact=True).count():
+        _add_user(page, account, organization)
