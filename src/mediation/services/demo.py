@@ -3,10 +3,13 @@ a user for every role, and cases spread over the last 12 months. The district an
 deterministic, so the documented logins always work.
 
 Demo cases are written the way a real intake writes them (numbers from the same counters and template,
-parties, timeline events, the 枫桥 routing), and the open ones carry the work the mediation services would
+parties, timeline events, the 枫桥 routing), and the accepted ones carry the work the mediation services would
 have recorded since (assignments and the advisor's answer, rights notices, investigations, hearings, legal
-opinions, extensions, 重大 risk raised), each with its timeline line; but in bulk: thousands of rows per
-statement."""
+opinions, extensions, 重大 risk raised), each with its timeline line. Most cases accepted more than 25 days
+ago are resolved the way the resolution service resolves them: the agreement (written and signed, or oral),
+closing (调解成功, 调解不成 with the route the parties were told, 当事人撤回), obligations and their
+performance, judicial confirmation, the follow-up visit and, some weeks later, archiving with the
+organization's archive numbers; but in bulk: thousands of rows per statement."""
 
 from __future__ import annotations
 
@@ -20,12 +23,13 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.database import write_transaction
+from mediation.domain import closing as closing_rules
 from mediation.domain import deadlines
 from mediation.domain.case_numbers import format_case_number
 from mediation.domain.id_numbers import check_character
@@ -35,15 +39,16 @@ from mediation.domain.routing import (
 )
 from mediation.domain.workflow import REFUSAL_REASONS
 from mediation.models import (
-    Base, CaseAssignment, CaseEvent, CaseNumberCounter, DictionaryEntry, Extension, Hearing,
-    InvestigationRecord, LegalAdvisor, LegalOpinion, MediationCase, Organization, Party, Place, RightsNotice,
-    User, advisor_village,
+    Agreement, Base, CaseAssignment, CaseEvent, CaseNumberCounter, DictionaryEntry, Extension, FollowUp,
+    Hearing, InvestigationRecord, JudicialConfirmation, LegalAdvisor, LegalOpinion, MediationCase, Obligation,
+    Organization, Party, Place, RightsNotice, User, advisor_village,
 )
 from mediation.models.base import utcnow
 from mediation.services.accounts import AccountService
 from mediation.services.assignments import MEDIATOR_ROLES
 from mediation.services.mediation_work import NOTICE_METHODS
 from mediation.services.places import PlaceService, short_name_for
+from mediation.services.resolution import SATISFACTION, agreement_number
 from mediation.settings import Settings
 
 DEMO_PASSWORD = "fengqiao-2026"
@@ -98,7 +103,7 @@ WAITING_SHARE = 0.07  # open cases nobody has taken up yet, besides those accept
 ADVISOR_SHARE = 0.65  # cases given their village's legal advisor (every case, for an advisor with a login)
 DECLINE_SHARE = 0.06  # advisors who decline; nobody replaces them: the case waits in the supervisors' queue
 # An advisor with a login answers for themselves: the demo leaves them their assignments of these last days.
-LOGIN_ADVISOR_PENDING_DAYS = 45
+LOGIN_ADVISOR_PENDING_DAYS = 14
 NOTICE_NOTES = {
     "written": ("送达《人民调解权利义务告知书》，双方当事人签字确认", "当面送达告知书，当事人已签收"),
     "oral": ("调解员当面口头告知，当事人表示清楚", "电话告知，当事人表示知悉，调解时再送达书面告知书"),
@@ -177,6 +182,83 @@ PREVENTIVE_STEPS = (
     "已约谈双方当事人，告知不得采取过激行为；已报告司法所，并请村干部和网格员加强巡查",
     "已安排专人做好当事人的解释疏导工作，防止矛盾激化和越级上访；已报告镇街党委政府",
 )
+# Resolution. Cases accepted more than RESOLVE_AFTER_DAYS ago are mostly resolved; the rest stay open, overdue
+# (more of them near the 30-day deadline, where the hard cases wait for an extension).
+RESOLVE_AFTER_DAYS = 25
+STILL_OPEN_SHARES = ((35, 0.35), (60, 0.06))  # (accepted at most this many days ago, share still open)
+STILL_OPEN_SHARE = 0.02  # of the older ones
+MAJOR_STILL_OPEN = 4  # 重大 disputes take longer: this many times as many stay open
+REJECTED_SHARE = 0.2  # of 调解不成: the parties asked for more time, the supervisor said no, the case closed
+OUTCOME_WEIGHTS = {"success": 85, "failure": 10, "withdrawn": 5}
+FAILURE_ROUTE_WEIGHTS = {
+    "labour": {"arbitration": 65, "litigation": 30, "administrative": 5},
+    "forest_land": {"administrative": 45, "litigation": 45, "petition": 10},
+    "land_requisition": {"administrative": 45, "litigation": 35, "petition": 20},
+    "housing_homestead": {"administrative": 30, "litigation": 65, "petition": 5},
+}
+DEFAULT_FAILURE_ROUTES = {"litigation": 82, "administrative": 9, "arbitration": 4, "petition": 5}
+REFERRAL_SHARE = 0.6
+REFERRALS = {
+    "litigation": ("已告知当事人可向区人民法院起诉，并提示注意诉讼时效",
+                   "已向申请人提供起诉状样本，告知其符合条件的可申请法律援助"),
+    "arbitration": ("已告知申请人向区劳动人事争议仲裁委员会申请仲裁，并提示仲裁时效为一年",
+                    "已告知当事人依照合同约定的仲裁条款申请仲裁"),
+    "administrative": ("已告知当事人向{town}人民政府申请确权处理", "已引导当事人向区有关行政主管部门反映，申请依法处理"),
+    "petition": ("已告知当事人可依法通过信访渠道反映诉求，并做好解释疏导和稳控工作",),
+}
+# How the last hearing of a resolved case ends.
+FINAL_HEARING_ENDS = {
+    "success": ("经调解员耐心释法说理，双方互谅互让，就纠纷的解决达成一致意见，同意签订调解协议。",
+                "{r}当场表示愿意承担相应责任，{a}同意适当让步，双方达成调解协议。"),
+    "failure": ("双方各执己见，分歧较大，经反复做工作仍无法达成一致，调解员告知双方可依法通过其他途径解决。",
+                "{r}坚持不同意{a}的要求，调解不成，调解员告知当事人可依法通过其他途径解决。"),
+    "withdrawn": ("会后双方表示愿意自行协商解决，申请人{a}表示将撤回调解申请。",
+                  "申请人{a}表示双方已私下和解，申请撤回调解申请。"),
+}
+AGREEMENT_REPLIES = ("认为对方要求过高，不同意全部承担。", "对部分事实有异议。", "认为对方也有过错，不同意全部要求。")
+RESPONSIBILITIES = (
+    "{r}对纠纷的发生负主要责任，{a}负次要责任。",
+    "双方对纠纷的发生均有一定责任，{r}承担主要责任。",
+    "{r}对纠纷的发生负有责任，应当依法承担相应的民事责任。",
+    "双方因沟通不畅引发矛盾，均应本着互谅互让的原则妥善解决。",
+)
+PAYMENT_METHODS = ("银行转账", "微信转账", "现金支付，{a}当场出具收条")
+WORK_METHODS = ("{r}自行履行，{v}{office}监督", "{r}自行履行，调解员回访核实", "双方共同履行，调解员现场见证")
+ORAL_METHODS = ("当场履行，调解员现场见证", "{r}当场履行，双方确认无异议", "{r}承诺三日内履行，由{v}{office}督促")
+PAYMENT_DAYS = (0, 3, 7, 15, 15, 30, 30, 60, 90)  # from signing to the performance deadline
+WORK_DAYS = (3, 7, 7, 10, 15, 30)
+INSTALMENT_SHARE = 0.35  # of written agreements to pay 20,000 元 or more: two instalments, two obligations
+PERFORMANCE_NOTES = ("{a}确认已收到全部款项", "{r}已按协议履行，{a}确认无异议", "经调解员现场核实，已履行完毕", "")
+CONFIRMATION_SHARE = 0.3  # written agreements taken to court for judicial confirmation
+CONFIRMATION_APPLY_DAYS = (0, 1, 2, 3, 5, 7, 7, 10, 14, 20, 27)
+FOLLOW_UP_PERFORMANCE = {
+    "done": ("协议已全部履行，双方关系缓和", "{r}已按协议履行完毕，{a}表示满意", "协议已履行，双方未再发生矛盾"),
+    "running": ("协议正在履行中，{r}表示将按期履行",),
+    "overdue": ("{r}尚未按期履行，调解员已督促其尽快履行", "{r}以经济困难为由未按期履行，已告知{a}可申请强制执行"),
+    "oral": ("口头协议已当场履行，双方未再发生纠纷", "协议已履行，双方关系明显好转"),
+    "litigation": ("当事人已向人民法院起诉", "当事人正在准备起诉材料"),
+    "arbitration": ("申请人已申请仲裁，正在审理中",),
+    "administrative": ("当事人已向有关部门申请处理，正在处理中",),
+    "petition": ("当事人已通过信访渠道反映诉求，情绪基本稳定",),
+    "withdrawn": ("双方已自行和解，未再发生矛盾", "双方已协商解决，关系基本恢复"),
+}
+SATISFACTION_WEIGHTS = {
+    "success": {"satisfied": 75, "basic": 22, "dissatisfied": 3},
+    "overdue": {"satisfied": 10, "basic": 50, "dissatisfied": 40},
+    "failure": {"satisfied": 20, "basic": 50, "dissatisfied": 30},
+    "withdrawn": {"satisfied": 60, "basic": 35, "dissatisfied": 5},
+}
+REMAINING_RISKS = ("双方仍有隔阂，需防止矛盾反复", "{r}履行能力有限，存在不履行风险", "一方情绪仍较激动，需持续关注")
+MEASURES = ("已请网格员定期走访，发现苗头及时报告", "已督促{r}按期履行，并告知{a}可申请司法确认或强制执行",
+            "已做好双方的疏导工作，约定一个月后再次回访")
+NEVER_VISITED_SHARE = 0.015  # follow-ups forgotten (due on the supervisors' dashboard, with the recent ones)
+ARCHIVE_AFTER_DAYS = 45  # a dossier is archived at the first weekly archiving session this long after closing
+ARCHIVE_WEEKDAY = 4  # Friday
+ARCHIVED_SHARE = 0.95  # of the dossiers ready by then
+# Where 民转刑 (a quarrel turning into a crime) is prevented, now and then.
+PREVENTION_TYPES = frozenset({"neighbourhood", "marriage_family", "housing_homestead", "damages",
+                              "forest_land", "land_requisition", "traffic_accident"})
+
 _ID_REGIONS = ("330681",) * 16 + ("330602", "330603", "330604", "330683")  # the district and its neighbours
 _MIGRANT_ID_REGIONS = ("511302", "412723", "522401", "362330", "341221", "432524")
 _MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
@@ -467,12 +549,26 @@ Row = dict[str, Any]
 # What a demo case writes besides its own row, in insert order.
 CASE_ROWS: tuple[type[Base], ...] = (
     Party, CaseEvent, CaseAssignment, RightsNotice, InvestigationRecord, Hearing, LegalOpinion, Extension,
+    Agreement, Obligation, JudicialConfirmation, FollowUp,
 )
+
+
+class _Archiving(NamedTuple):
+    """A case the demo archives: its number and its timeline line wait until every case is made, so the
+    numbers run in archiving order per organization and year, as the resolution service hands them out."""
+
+    case_id: int
+    short_name: str
+    session: date  # the (weekly) archiving session's day
+    closed_on: date
+    retention: str
+    actor: int
 
 
 class _MadeCase(NamedTuple):
     case: Row
     rows: dict[type[Base], list[Row]]  # by model, each of CASE_ROWS
+    archiving: _Archiving | None
 
 
 class _Earlier(NamedTuple):
@@ -535,17 +631,20 @@ def _weighted_codes(weights: dict[str, float], codes: Sequence[str]) -> _Weighte
 
 class _CaseMaker:
     """Makes demo cases in registration order, each as rows ready for bulk inserts: the case, its parties
-    and its timeline. Case ids are consecutive from `first_id`; `counters` ((organization id, year) → last
-    sequence number) is advanced as numbers are handed out."""
+    and its timeline. Case ids are consecutive from `first_id`, agreement ids from `first_agreement_id`;
+    `counters` ((organization id, year) → last sequence number) is advanced as numbers are handed out."""
 
     def __init__(self, rng: random.Random, district: _DemoDistrict, settings: Settings,
-                 counters: dict[tuple[int, int], int], first_id: int, now: datetime) -> None:
+                 counters: dict[tuple[int, int], int], first_id: int, now: datetime,
+                 first_agreement_id: int = 1) -> None:
         self.rng = rng
         self.district = district
         self.template = settings.case_number_template
         self.tz = settings.tz
+        self.follow_up_days = settings.follow_up_days
         self.counters = counters
         self.next_id = first_id
+        self.next_agreement_id = first_agreement_id
         self.now = now
         self.today = deadlines.local_date(now, self.tz)
         self.rosters: dict[int, list[str]] = {}  # organization id → its mediators without an account
@@ -568,6 +667,7 @@ class _CaseMaker:
         self.sources = _weighted_codes(SOURCE_WEIGHTS, district.codes.get("case_source", []))
         self.risks = _weighted_codes(RISK_WEIGHTS, district.codes.get("risk_level", []))
         self.group_risks = _weighted_codes(GROUP_RISK_WEIGHTS, district.codes.get("risk_level", []))
+        self.outcomes = _weighted(list(OUTCOME_WEIGHTS), OUTCOME_WEIGHTS.values())
         self.specialties: dict[int, frozenset[str]] = {}
         for place_id, specialty in district.specialised:
             self.specialties[place_id] = self.specialties.get(place_id, frozenset()) | {specialty}
@@ -887,6 +987,9 @@ class _CaseMaker:
             "refusal_note": REFUSAL_NOTES[refusal_reason] if refusal_reason else "",
             "void_reason": void_reason, "repeat_of_id": earlier.case_id if earlier else None,
             "preventive_steps": "", "version": version, "created_at": moment, "updated_at": updated_at,
+            "outcome": None, "closed_on": None, "failure_route": None, "referral": "",
+            "prevented_criminal_people": 0, "prevented_petition_people": 0, "archive_number": None,
+            "archived_on": None, "retention_period": "",
         }
         rows: dict[type[Base], list[Row]] = {model: [] for model in CASE_ROWS}
         rows[Party] = [
@@ -896,18 +999,21 @@ class _CaseMaker:
             for side, members in (("applicant", dispute.applicants), ("respondent", dispute.respondents))
             for position, p in enumerate(members)
         ]
+        archiving = None
         if status == "accepted":
-            self._mediate(case, dispute, handler, updated_at, event, rows)
+            archiving = self._mediate(case, dispute, handler, updated_at, event, events, rows)
         events.sort(key=lambda row: row["occurred_at"])  # stable: same-moment lines keep their order
         case["last_action_at"] = events[-1]["occurred_at"]
         rows[CaseEvent] = events
-        return _MadeCase(case, rows)
+        return _MadeCase(case, rows, archiving)
 
     def _mediate(self, case: Row, dispute: _Dispute, handler: _Org, start: datetime,
-                 event: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
-        """The work on an open case since it reached `handler` at `start`, written as the services write it:
-        the risk raised to 重大, the mediators and the village's legal advisor assigned (and the advisor's
-        answer), the rights notice, an investigation, hearings, the advisor's opinion and an extension."""
+                 event: Callable[..., None], events: list[Row],
+                 rows: dict[type[Base], list[Row]]) -> _Archiving | None:
+        """The work on a case since it reached `handler` at `start`, written as the services write it: the
+        risk raised to 重大, the mediators and the village's legal advisor assigned (and the advisor's
+        answer), the rights notice, an investigation, hearings, the advisor's opinion and an extension; for
+        most cases accepted more than RESOLVE_AFTER_DAYS ago, the resolution (and the archiving to come)."""
         rng = self.rng
 
         def act(kind: str, summary: str, at: datetime, actor: int, reason: str = "") -> None:
@@ -923,11 +1029,18 @@ class _CaseMaker:
             act("risk_raised", "风险等级升为重大：已列入主任预警，须立即上报", raised_at, editor, steps)
             case.update(risk_level="major", preventive_steps=steps, updated_at=raised_at)
         begin = self._after(start, rng.choice((0, 0, 1, 1, 2, 3)))
-        if begin is None or rng.random() < WAITING_SHARE:
-            return
+        fate = self._fate(case["accepted_on"], case["risk_level"])
+        if begin is None or (fate is None and rng.random() < WAITING_SHARE):
+            return None
         team = self._assign(case, dispute, handler, begin, act, rows)
-        self._records(case, dispute, handler, begin, team, act, rows)
+        concluded = self._records(case, dispute, handler, begin, team, act, rows, fate)
+        if fate is not None and concluded:
+            last = max(row["occurred_at"] for row in events)
+            closed, archiving = self._resolve(case, dispute, handler, begin, last, team, fate, act, rows)
+            if closed:
+                return archiving
         self._extension(case, dispute, handler, begin, team.worker, act, rows)
+        return None
 
     def _assign(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, act: Callable[..., None],
                 rows: dict[type[Base], list[Row]]) -> _Team:
@@ -972,9 +1085,11 @@ class _CaseMaker:
         return team._replace(advisor=advisor, advisor_since=answered) if status == "accepted" else team
 
     def _records(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, team: _Team,
-                 act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
+                 act: Callable[..., None], rows: dict[type[Base], list[Row]],
+                 fate: str | None = None) -> bool:
         """The rights notice, now and then an investigation, one or two hearings (one after the other, from
-        `begin`) and the advisor's opinion; none still to come."""
+        `begin`) and the advisor's opinion; none still to come. A case headed for `fate` has its hearings (a
+        withdrawal sometimes none), the last one ending that way; whether that last hearing has been held."""
         rng, village = self.rng, dispute.village
         a, r, v = dispute.applicants[0].name, dispute.respondents[0].name, village.name
         office = "居委会" if v.endswith("社区") else "村委会"
@@ -1002,10 +1117,18 @@ class _CaseMaker:
             act("investigation", f"调查记录：{place}，被调查人 {subjects}", recorded, team.worker)
             cursor = investigated
         matter, law = DISPUTE_LAW.get(dispute.dispute_type, DISPUTE_LAW["other"])
-        held = self._after(cursor, rng.randint(1, 7)) if rng.random() < 0.75 else None
-        for endings in (FIRST_HEARING_ENDS, LATER_HEARING_ENDS):
+        if fate is None:
+            hearings = 0
+            held = self._after(cursor, rng.randint(1, 7)) if rng.random() < 0.75 else None
+        else:
+            hearings = 0 if fate == "withdrawn" and rng.random() < 0.4 else 2 if rng.random() < 0.35 else 1
+            held = self._after(cursor, rng.randint(1, 7)) if hearings else None
+        concluded = hearings == 0
+        for number, endings in enumerate((FIRST_HEARING_ENDS, LATER_HEARING_ENDS), start=1):
             if held is None:
                 break
+            final = fate is not None and number == hearings
+            concluded = concluded or final
             held = held.replace(minute=held.minute // 10 * 10, second=0, microsecond=0)
             if handler.level == "village":
                 place = rng.choice((f"{v}{office}调解室", f"{v}文化礼堂"))
@@ -1020,10 +1143,11 @@ class _CaseMaker:
                 "held_at": held, "place": place, "mediators": team.mediators, "attendees": attendees[:400],
                 "record": HEARING_OPENING + f"申请人{a}陈述了纠纷经过，{dispute.claims}。"
                 + rng.choice(RESPONSES).format(a=a, r=r) + f"调解员结合{law}释法说理，分别做双方工作。"
-                + rng.choice(endings).format(r=r)})
+                + rng.choice(FINAL_HEARING_ENDS[fate] if final and fate else endings).format(a=a, r=r)})
             local = held.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
             act("hearing", f"调解会：{local} 于{place}，调解员 {team.mediators}", recorded, team.worker)
-            held = self._after(held, rng.randint(5, 14)) if rng.random() < 0.35 else None
+            another = rng.random() < 0.35 if fate is None else number < hearings
+            held = self._after(held, rng.randint(5, 14)) if another else None
         if team.advisor is not None and team.advisor_since is not None and rng.random() < 0.5 \
                 and (opined := self._after(team.advisor_since, rng.randint(1, 6))):
             author = team.advisor.user_id or team.worker  # without a login, the mediator writes it down
@@ -1034,15 +1158,17 @@ class _CaseMaker:
                 "advisor_id": team.advisor.id,
                 "opinion": f"经审阅案件材料并听取双方陈述，本案系{matter}。依据{law}，{advice}"})
             act("legal_opinion", f"法律意见：{team.advisor.name}", opined, author)
+        return concluded
 
     def _extension(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, worker: int,
                    act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> None:
         """Now and then, a few days before the deadline, the parties agree to more time: a supervisor approves
         (the deadline moves) or rejects it; one asked for in the last days is still pending."""
         rng, deadline = self.rng, case["deadline"]
-        if case["status"] != "in_mediation" or deadline > self.today + timedelta(days=4):
+        if case["status"] != "in_mediation" or deadline > self.today + timedelta(days=4) or rows[Extension]:
             return
-        if rng.random() >= (0.6 if deadline >= self.today - timedelta(days=3) else 0.15):
+        # The cases still open this late are the hard ones: most ask for more time.
+        if rng.random() >= (0.8 if deadline >= self.today - timedelta(days=3) else 0.3):
             return
         requested = self._working_time(deadline - timedelta(days=rng.randint(0, 4)))
         if not begin <= requested <= self.now:
@@ -1072,6 +1198,362 @@ class _CaseMaker:
             case["deadline"] = new_deadline
         else:
             act("extension_rejected", "不批准延期", decided, approver, note)
+
+    # Resolution, as the resolution service writes it (agreement, closing, obligations, performance, judicial
+    # confirmation, follow-up, archiving), each action one timeline line and one new version.
+
+    def _fate(self, accepted_on: date | None, risk_level: str) -> str | None:
+        """How a case accepted on `accepted_on` ends, or None while it stays open (younger ones all do)."""
+        if accepted_on is None or (age := (self.today - accepted_on).days) <= RESOLVE_AFTER_DAYS:
+            return None
+        still_open = next((share for days, share in STILL_OPEN_SHARES if age <= days), STILL_OPEN_SHARE)
+        still_open *= MAJOR_STILL_OPEN if risk_level == "major" else 1
+        return None if self.rng.random() < still_open else self._pick(self.outcomes)
+
+    def _resolve(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, last: datetime,
+                 team: _Team, fate: str, act: Callable[..., None],
+                 rows: dict[type[Base], list[Row]]) -> tuple[bool, _Archiving | None]:
+        """After the last hearing (`last`: the case's latest line so far): for 调解成功 the agreement (written
+        and signed, or oral) and its obligations, then closing, performance, judicial confirmation, the
+        follow-up visit and archiving; whatever of it has happened by now. Whether the case got closed, and
+        its archiving if it is archived."""
+        rng, worker = self.rng, team.worker
+        agreement: Row | None = None
+        cursor = last
+        if fate == "success":
+            large = dispute.amount is not None and dispute.amount >= 10_000
+            written = rng.random() < (0.9 if large else 0.62)
+            drafted = self._after(last, rng.choice((0, 0, 0, 1)))
+            if drafted is None:
+                return False, None
+            signed, signing_day = None, None
+            if written:
+                days = rng.choice((0, 0, 1, 2, 3))
+                signed = self._after(drafted, days)
+                signing_day = self._day(signed) if signed else self._day(drafted) + timedelta(days=days)
+            agreement, instalments = self._agreement(case, dispute, handler, worker, drafted, signed,
+                                                     signing_day, act, rows)
+            if written and signed is None:
+                return False, None  # a draft waiting for the parties' signatures
+            cursor = signed or drafted
+            for description, due_on in instalments:
+                cursor += timedelta(minutes=rng.randint(2, 10))
+                if cursor > self.now:
+                    return False, None
+                rows[Obligation].append(_obligation(agreement["id"], description, due_on))
+                act("obligation_added", f"登记履行义务：{description}（{due_on} 前）", cursor, worker)
+        elif fate == "failure" and rng.random() < REJECTED_SHARE:
+            decided = self._rejected_extension(case, handler, dispute, last, team.worker, act, rows)
+            if decided is None:
+                return False, None  # the supervisor has yet to decide
+            cursor = decided
+        closing = self._after(cursor, rng.choice((0, 0, 1, 2) if agreement else (0, 1, 1, 2, 3)))
+        if fate == "failure" and rows[Extension]:
+            closing = cursor + timedelta(minutes=rng.randint(10, 90))  # closed once the supervisor said no
+        if closing is not None and self._day(closing) > case["deadline"] >= self._day(cursor):
+            closing = cursor + timedelta(minutes=rng.randint(10, 40))  # closed on the last day
+        if closing is None or closing > self.now:
+            return False, None
+        if self._day(closing) > case["deadline"] and not rows[Extension]:
+            self._late_extension(case, dispute, handler, begin, worker, closing, act, rows)
+        obligations = self._close(case, dispute, fate, agreement, closing, worker, act, rows)
+        # What follows closing, in any order; archiving only once it is all done.
+        steps: list[date | None] = [self._day(closing)]  # the day of each step, None for one still to come
+        for obligation in obligations:
+            assert agreement is not None
+            steps.append(self._perform(obligation, agreement, dispute, closing, worker, act))
+        confirmation = None
+        if agreement is not None and agreement["signed_on"] is not None and rng.random() < CONFIRMATION_SHARE:
+            confirmation = self._confirm(case, dispute, agreement, cursor, worker, act, rows)
+            if confirmation is not None:
+                steps.append(confirmation["result_on"])
+        steps.append(self._follow_up(case, dispute, fate, team, closing, obligations, act, rows))
+        if any(step is None for step in steps):
+            return True, None
+        return True, self._archiving(case, dispute, handler, max(filter(None, steps)), confirmation)
+
+    def _day(self, moment: datetime) -> date:
+        return deadlines.local_date(moment, self.tz)
+
+    def _agreement(self, case: Row, dispute: _Dispute, handler: _Org, worker: int, drafted: datetime,
+                   signed: datetime | None, signing_day: date | None, act: Callable[..., None],
+                   rows: dict[type[Base], list[Row]]) -> tuple[Row, list[tuple[str, date]]]:
+        """The agreement drafted at `drafted` (written when `signing_day` is known, oral otherwise) with what
+        the law requires it to state, signed at `signed` if that has happened; and the obligations of a
+        written agreement paid in two instalments (description, due date), to be added once it is signed."""
+        rng, village = self.rng, dispute.village
+        a, r, v = dispute.applicants[0].name, dispute.respondents[0].name, village.name
+        office = "居委会" if v.endswith("社区") else "村委会"
+        written = signing_day is not None
+        amount = None
+        if dispute.amount is not None:
+            value = float(dispute.amount) * rng.uniform(0.5, 1.0)
+            amount = Decimal(max(10, int(round(value, -2 if value >= 1_000 else -1))))
+        claims = dispute.claims
+        action = (f"{r}自愿{claims.removeprefix('要求' + r)}" if claims.startswith("要求" + r)
+                  else f"双方同意{claims.removeprefix('要求')}")
+        deadline, instalments = None, []
+        if signing_day is not None:
+            deadline = signing_day + timedelta(days=rng.choice(PAYMENT_DAYS if amount else WORK_DAYS))
+        closing_terms = "本协议履行完毕后，双方就本纠纷再无其他争议。"
+        if amount is not None and deadline is not None and signing_day is not None:
+            if amount >= 20_000 and rng.random() < INSTALMENT_SHARE:
+                deadline = max(deadline, signing_day + timedelta(days=30))
+                first = Decimal(int(amount / 2 // 100 * 100))
+                first_due = signing_day + timedelta(days=rng.randint(0, 7))
+                instalments = [(f"第一期：{r}支付{a}人民币{first}元", first_due),
+                               (f"第二期：{r}支付{a}人民币{amount - first}元", deadline)]
+                when = f"分两期支付：{first_due}前支付{first}元，{deadline}前付清余款{amount - first}元"
+            else:
+                when = "于协议签订时当场付清" if deadline == signing_day else f"于{deadline}前一次性付清"
+            terms = f"一、{r}自愿支付{a}人民币{amount}元，{when}；二、{a}放弃其他请求；三、{closing_terms}"
+            method = rng.choice(PAYMENT_METHODS).format(a=a)
+        elif amount is not None:
+            terms, method = f"一、{r}当场支付{a}人民币{amount}元；二、双方就本纠纷再无其他争议。", f"当场现金支付，{a}出具收条"
+        elif deadline is not None:
+            terms = f"一、{action}，于{deadline}前履行完毕；二、双方今后互谅互让、和睦相处；三、{closing_terms}"
+            method = rng.choice(WORK_METHODS).format(r=r, v=v, office=office)
+        else:
+            terms = f"一、{action}；二、双方今后互谅互让、和睦相处。"
+            method = rng.choice(ORAL_METHODS).format(r=r, v=v, office=office)
+        place = ""
+        if written:
+            place = rng.choice((f"{v}{office}" if handler.level == "village" else f"{handler.name}调解室",
+                                f"{v}{office}", f"申请人{a}家中"))
+        agreement = {
+            "id": self.next_agreement_id, "case_id": case["id"], "number": agreement_number(case["number"]),
+            "form": "written" if written else "oral", "facts": f"{dispute.summary}经调解员调查核实，上述事实清楚。",
+            "disputes": f"申请人{a}{claims}，被申请人{r}{rng.choice(AGREEMENT_REPLIES)}",
+            "responsibilities": rng.choice(RESPONSIBILITIES).format(a=a, r=r) if written else "",
+            "terms": terms[:5000], "performance_method": method[:400], "performance_place": place,
+            "performance_deadline": deadline, "amount": amount, "signed_on": None, "created_by_id": worker,
+            "updated_at": drafted,
+        }
+        self.next_agreement_id += 1
+        rows[Agreement].append(agreement)
+        form = closing_rules.AGREEMENT_FORMS[agreement["form"]]
+        act("agreement_drafted", f"起草{form}调解协议 {agreement['number']}", drafted, worker)
+        if signed is not None:
+            agreement["signed_on"] = self._day(signed)
+            act("agreement_signed", f"调解协议 {agreement['number']} 经当事人签名、调解员签名并盖章，"
+                f"{agreement['signed_on']} 生效", signed, worker)
+        return agreement, instalments
+
+    def _rejected_extension(self, case: Row, handler: _Org, dispute: _Dispute, last: datetime, worker: int,
+                            act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> datetime | None:
+        """After the last hearing failed, the parties still asked for more time a few days before the
+        deadline; a supervisor rejected it (when the decision came; None while it is pending)."""
+        rng, deadline = self.rng, case["deadline"]
+        requested = self._working_time(deadline - timedelta(days=rng.randint(3, 5)))
+        if not last < requested <= self.now:
+            return last
+        a, r = dispute.applicants[0].name, dispute.respondents[0].name
+        extension = {
+            "case_id": case["id"], "recorded_by_id": worker, "recorded_at": requested,
+            "current_deadline": deadline, "requested_deadline": deadline + timedelta(days=rng.choice((15, 30))),
+            "reason": rng.choice(EXTENSION_REASONS), "applicant_consent": f"申请人{a}同意延期（已签字）",
+            "respondent_consent": f"被申请人{r}同意延期（已签字）", "status": "pending", "decided_by_id": None,
+            "decided_at": None, "decision_note": ""}
+        rows[Extension].append(extension)
+        act("extension_requested", f"申请延期至 {extension['requested_deadline']}（双方当事人同意）", requested,
+            worker, extension["reason"])
+        decided = self._after(requested, rng.randint(0, 1))
+        if decided is None:
+            return None
+        approver, note = self._approver(handler, dispute.village), rng.choice(REJECTION_NOTES)
+        extension.update(status="rejected", decided_by_id=approver, decided_at=decided, decision_note=note)
+        act("extension_rejected", "不批准延期", decided, approver, note)
+        return decided
+
+    def _late_extension(self, case: Row, dispute: _Dispute, handler: _Org, begin: datetime, worker: int,
+                        closing: datetime, act: Callable[..., None],
+                        rows: dict[type[Base], list[Row]]) -> None:
+        """The work ran past the deadline: the parties agreed to more time a few days before it, and a
+        supervisor approved it before the case was closed."""
+        rng, deadline = self.rng, case["deadline"]
+        requested = max(self._working_time(deadline - timedelta(days=rng.randint(0, 3))),
+                        begin + timedelta(hours=1))
+        decided = self._after(requested, rng.randint(1, 3))
+        if decided is None or decided >= closing:
+            decided = requested + (closing - requested) / 2
+        new_deadline = deadline + timedelta(days=15)
+        while new_deadline < self._day(closing):
+            new_deadline += timedelta(days=15)
+        reason, note = rng.choice(EXTENSION_REASONS), rng.choice(APPROVAL_NOTES)
+        approver = self._approver(handler, dispute.village)
+        a, r = dispute.applicants[0].name, dispute.respondents[0].name
+        rows[Extension].append({
+            "case_id": case["id"], "recorded_by_id": worker, "recorded_at": requested,
+            "current_deadline": deadline, "requested_deadline": new_deadline, "reason": reason,
+            "applicant_consent": f"申请人{a}同意延期（已签字）", "respondent_consent": f"被申请人{r}同意延期（已签字）",
+            "status": "approved", "decided_by_id": approver, "decided_at": decided, "decision_note": note})
+        act("extension_requested", f"申请延期至 {new_deadline}（双方当事人同意）", requested, worker, reason)
+        act("extended", f"批准延期：期限由 {deadline} 改为 {new_deadline}", decided, approver, note)
+        case["deadline"] = new_deadline
+
+    def _close(self, case: Row, dispute: _Dispute, fate: str, agreement: Row | None, closing: datetime,
+               worker: int, act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> list[Row]:
+        """结案 with `fate` at `closing`: the case's outcome columns, the agreement's obligation (when it names
+        a performance deadline and has none yet) and the follow-up to come; the agreement's obligations."""
+        rng = self.rng
+        closed_on = self._day(closing)
+        route, referral, criminal, petition = None, "", 0, 0
+        detail = closing_rules.OUTCOMES[fate]
+        if agreement is not None:
+            detail += f"（{closing_rules.AGREEMENT_FORMS[agreement['form']]}协议 {agreement['number']}）"
+        if fate == "failure":
+            weights = FAILURE_ROUTE_WEIGHTS.get(dispute.dispute_type, DEFAULT_FAILURE_ROUTES)
+            route = rng.choices(list(weights), list(weights.values()))[0]
+            if rng.random() < REFERRAL_SHARE:
+                referral = rng.choice(REFERRALS[route]).format(town=dispute.village.town)
+            detail += f"，已告知当事人可通过{closing_rules.FAILURE_ROUTES[route]}解决"
+        if fate == "success":
+            heated = case["risk_level"] != "ordinary" and dispute.dispute_type in PREVENTION_TYPES
+            if heated and rng.random() < 0.3:
+                criminal = rng.randint(1, 3)
+            elif rng.random() < 0.01:
+                criminal = rng.randint(1, 2)
+            if dispute.people >= 10 and rng.random() < 0.6:
+                petition = dispute.people
+            elif rng.random() < 0.005:
+                petition = rng.randint(3, 8)
+        follow_up_on = closing_rules.follow_up_date(closed_on, self.follow_up_days)
+        case.update(status="closed", outcome=fate, closed_on=closed_on, failure_route=route,
+                    referral=referral, prevented_criminal_people=criminal, prevented_petition_people=petition,
+                    updated_at=closing)
+        obligations = []
+        if agreement is not None:
+            obligations = [row for row in rows[Obligation] if row["agreement_id"] == agreement["id"]]
+            if agreement["performance_deadline"] and not obligations:
+                obligations = [_obligation(agreement["id"], agreement["terms"][:400],
+                                           agreement["performance_deadline"])]
+                rows[Obligation] += obligations
+        rows[FollowUp].append({
+            "case_id": case["id"], "scheduled_on": follow_up_on, "visited_on": None, "visitor": "",
+            "party": "", "reason": "结案回访", "performance": "", "satisfaction": "", "lawsuit_filed": False,
+            "remaining_risk": "", "measures": "", "recorded_by_id": None})
+        act("closed", f"结案：{detail}；结案日期 {closed_on}；{follow_up_on} 回访", closing, worker, referral)
+        return obligations
+
+    def _perform(self, obligation: Row, agreement: Row, dispute: _Dispute, closing: datetime, worker: int,
+                 act: Callable[..., None]) -> date | None:
+        """Most obligations are performed by their due date, some late, some not at all; the performance is
+        recorded after closing (when the obligation exists). The day it was recorded, if it has been."""
+        rng, due = self.rng, obligation["due_on"]
+        signed_on = agreement["signed_on"] or self._day(closing)
+        roll = rng.random()
+        if roll < 0.85:
+            day = signed_on + timedelta(days=rng.randint(0, max(0, (due - signed_on).days)))
+        elif roll < 0.93:
+            day = due + timedelta(days=rng.randint(1, 30))
+        else:
+            return None
+        recorded = max(self._working_time(day), closing + timedelta(minutes=rng.randint(10, 60)))
+        if day > self.today or recorded > self.now:
+            return None
+        a, r = dispute.applicants[0].name, dispute.respondents[0].name
+        note = rng.choice(PERFORMANCE_NOTES).format(a=a, r=r)
+        obligation.update(performed_on=day, note=note)
+        act("performed", f"登记履行：{obligation['description']}（{day}）", recorded, worker, note)
+        return self._day(recorded)
+
+    def _confirm(self, case: Row, dispute: _Dispute, agreement: Row, signed_at: datetime, worker: int,
+                 act: Callable[..., None], rows: dict[type[Base], list[Row]]) -> Row | None:
+        """The parties apply to the court within 30 days of signing; the court confirms (now and then refuses)
+        within a few weeks. The application, if it has been made."""
+        rng, signed_on = self.rng, agreement["signed_on"]
+        applied_on = signed_on + timedelta(days=rng.choice(CONFIRMATION_APPLY_DAYS))
+        applied = max(self._working_time(applied_on), signed_at + timedelta(minutes=rng.randint(30, 90)))
+        if self._day(applied) != applied_on or applied > self.now:
+            return None
+        court = rng.choice(("区人民法院", f"区人民法院{short_name_for(dispute.village.town)}人民法庭"))
+        confirmation = {"case_id": case["id"], "applied_on": applied_on, "court": court, "result": "pending",
+                        "result_on": None, "recorded_by_id": worker}
+        rows[JudicialConfirmation].append(confirmation)
+        act("confirmation_applied", f"双方当事人向{court}申请司法确认（{applied_on}）", applied, worker)
+        result_on = applied_on + timedelta(days=rng.randint(5, 20))
+        recorded = self._working_time(result_on)
+        if recorded <= self.now:
+            result = "refused" if rng.random() < 0.07 else "confirmed"
+            confirmation.update(result=result, result_on=result_on)
+            act("confirmation_result", f"司法确认结果：{closing_rules.CONFIRMATION_RESULTS[result]}（{result_on}）",
+                recorded, worker)
+        return confirmation
+
+    def _follow_up(self, case: Row, dispute: _Dispute, fate: str, team: _Team, closing: datetime,
+                   obligations: list[Row], act: Callable[..., None],
+                   rows: dict[type[Base], list[Row]]) -> date | None:
+        """The visit scheduled at closing, made around its date (a few are still due): who was visited, how
+        the agreement is being performed, satisfaction, what risk remains. The day of the visit, if made."""
+        rng = self.rng
+        follow_up = rows[FollowUp][-1]
+        day = max(follow_up["scheduled_on"] + timedelta(days=rng.randint(-4, 7)),
+                  case["closed_on"] + timedelta(days=1))
+        visited = self._working_time(day)
+        if rng.random() < NEVER_VISITED_SHARE or visited > self.now:
+            return None
+        a, r = dispute.applicants[0].name, dispute.respondents[0].name
+        lawsuit = False
+        if fate == "success":
+            if not obligations:
+                state = "oral"
+            elif all(row["performed_on"] is not None and row["performed_on"] <= day for row in obligations):
+                state = "done"
+            elif any(row["due_on"] < day and (row["performed_on"] is None or row["performed_on"] > day)
+                     for row in obligations):
+                state = "overdue"
+            else:
+                state = "running"
+            performance = rng.choice(FOLLOW_UP_PERFORMANCE[state])
+            mood = "overdue" if state == "overdue" else "success"
+        elif fate == "failure":
+            route = case["failure_route"]
+            lawsuit = route == "litigation" and rng.random() < 0.5
+            texts = FOLLOW_UP_PERFORMANCE[route]
+            performance, mood = texts[0] if lawsuit or len(texts) == 1 else texts[1], "failure"
+        else:
+            performance, mood = rng.choice(FOLLOW_UP_PERFORMANCE["withdrawn"]), "withdrawn"
+        weights = SATISFACTION_WEIGHTS[mood]
+        satisfaction = rng.choices(list(weights), list(weights.values()))[0]
+        risk, measures = "无", ""
+        if mood in ("overdue", "failure") or satisfaction == "dissatisfied":
+            risk = rng.choice(REMAINING_RISKS).format(a=a, r=r)
+            measures = rng.choice(MEASURES).format(a=a, r=r)
+        party = rng.choices((f"申请人{a}", f"申请人{a}、被申请人{r}", f"被申请人{r}"), (50, 35, 15))[0][:120]
+        follow_up.update(visited_on=day, visitor=team.mediators[:60], party=party,
+                         performance=performance.format(a=a, r=r)[:400], satisfaction=satisfaction,
+                         lawsuit_filed=lawsuit, remaining_risk=risk[:400], measures=measures[:400],
+                         recorded_by_id=team.worker)
+        act("follow_up", f"回访：{party}，{SATISFACTION[satisfaction]}" + ("，已起诉" if lawsuit else ""),
+            visited, team.worker, follow_up["performance"])
+        return day
+
+    def _archiving(self, case: Row, dispute: _Dispute, handler: _Org, done: date,
+                   confirmation: Row | None) -> _Archiving | None:
+        """A closed case whose dossier is complete (`done`: the day its last step was taken) is archived at
+        the first weekly session ARCHIVE_AFTER_DAYS after closing, by a supervisor, with a retention period;
+        the number is given once every case is made."""
+        rng = self.rng
+        ready = max(case["closed_on"] + timedelta(days=ARCHIVE_AFTER_DAYS), done + timedelta(days=1))
+        session = ready + timedelta(days=(ARCHIVE_WEEKDAY - ready.weekday()) % 7)
+        if session >= self.today or rng.random() >= ARCHIVED_SHARE:
+            return None
+        if case["risk_level"] == "major" or dispute.people >= 10:
+            retention = rng.choice(("永久", "永久", "30年"))
+        elif (case["amount_involved"] or 0) >= 100_000 or (confirmation or {}).get("result") == "confirmed":
+            retention = "30年"
+        else:
+            retention = "10年" if rng.random() < 0.9 else "30年"
+        case.update(status="archived", archived_on=session, retention_period=retention,
+                    version=case["version"] + 1)  # the archiving's line is written with its number
+        return _Archiving(case["id"], handler.short_name, session, case["closed_on"], retention,
+                          self._approver(handler, dispute.village))
+
+
+def _obligation(agreement_id: int, description: str, due_on: date) -> Row:
+    """An obligation row, not yet performed."""
+    return {"agreement_id": agreement_id, "description": description, "due_on": due_on, "performed_on": None,
+            "note": "", "receipt_id": None}
 
 
 def _assignment(case_id: int, user_id: int | None, advisor_id: int | None, status: str, chosen: bool,
@@ -1200,14 +1682,20 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
                            CaseNumberCounter.last_seq)
                 )).all()
             }
-            first_id = await self._reserve_case_ids(count, postgres)
-            maker = _CaseMaker(random.Random(2026), district, self.settings, counters, first_id, utcnow())
+            first_id = await self._reserve_ids("mediation_case", count, postgres)
+            # At most one agreement per case: their ids are reserved alike, so obligations can name them.
+            first_agreement_id = await self._reserve_ids("agreement", count, postgres)
+            maker = _CaseMaker(random.Random(2026), district, self.settings, counters, first_id, utcnow(),
+                               first_agreement_id)
             cases: list[Row] = []
             rows: dict[type[Base], list[Row]] = {model: [] for model in CASE_ROWS}
+            archivings: list[_Archiving] = []
             for done, made in enumerate(maker.cases(count), start=1):
                 cases.append(made.case)
                 for model, made_rows in made.rows.items():
                     rows[model] += made_rows
+                if made.archiving is not None:
+                    archivings.append(made.archiving)
                 if len(cases) == CASE_BATCH or done == count:
                     # Core inserts of whole tables: one executemany each (the ORM's bulk insert would split a
                     # batch wherever the set of NULL columns changes).
@@ -1218,6 +1706,7 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
                     if progress is not None:
                         progress(done)
                     cases, rows = [], {model: [] for model in CASE_ROWS}
+            await self._archive(archivings)
             # The counters end at the last number used, so later intakes continue the sequences.
             upsert = (pg_insert if postgres else sqlite_insert)(CaseNumberCounter)
             await self.session.execute(
@@ -1227,13 +1716,50 @@ select(Place.id).where(Place.level == "village").order_by(Place.id)
                  for (org, year), seq in counters.items()],
             )
 
-    async def _reserve_case_ids(self, count: int, postgres: bool) -> int:
-        """The first of `count` consecutive free case ids. On PostgreSQL the block is taken from the id
-        sequence up front, so the ids it hands out later (to real intakes) come after it."""
-        highest = await self.session.scalar(select(func.max(MediationCase.id))) or 0
+    async def _archive(self, archivings: list[_Archiving]) -> None:
+        """Number the archived demo cases as the resolution service would have at each weekly session (the
+        organization's next archive number of that year, in closing order within a session, after the numbers
+        already used), then write their numbers and their last timeline line."""
+        template = closing_rules.DEFAULT_ARCHIVE_TEMPLATE
+        used = Counter(number[:number.rfind("第") + 1] for number in await self.session.scalars(
+            select(MediationCase.archive_number).where(MediationCase.archive_number.is_not(None))))
+        sessions: dict[tuple[str, date], list[_Archiving]] = {}
+        for archiving in archivings:
+            sessions.setdefault((archiving.short_name, archiving.session), []).append(archiving)
+        numbered: list[Row] = []
+        events: list[Row] = []
+        tz = self.settings.tz
+        for (short_name, session), batch in sorted(sessions.items(), key=lambda item: item[0][::-1]):
+            batch.sort(key=lambda archiving: (archiving.closed_on, archiving.case_id))
+            start = datetime.combine(session, time(9), tzinfo=tz)
+            step = min(120.0, (WORKDAY_SECONDS - 3600) / len(batch))  # two minutes a dossier, within the day
+            prefix = format_case_number(template, session.year, short_name, 0)[:-2]
+            for index, archiving in enumerate(batch):
+                used[prefix] += 1
+                number = format_case_number(template, session.year, short_name, used[prefix])
+                at = (start + timedelta(seconds=index * step)).astimezone(UTC)
+                numbered.append({"archived_id": archiving.case_id, "archived_number": number,
+                                 "archived_at": at})
+                events.append({"case_id": archiving.case_id, "occurred_at": at, "actor_id": archiving.actor,
+                               "kind": "archived", "summary": f"归档：卷宗号 {number}，保管期限 {archiving.retention}",
+                               "reason": "", "detail": None})
+        if not numbered:
+            return
+        table = MediationCase.__table__
+        await self.session.execute(
+            update(table).where(table.c.id == bindparam("archived_id"))
+            .values(archive_number=bindparam("archived_number"), last_action_at=bindparam("archived_at")),
+            numbered)
+        await self.session.execute(insert(CaseEvent.__table__), events)
+
+    async def _reserve_ids(self, table: str, count: int, postgres: bool) -> int:
+        """The first of `count` consecutive free ids of `table`. On PostgreSQL the block is taken from the id
+        sequence up front, so the ids it hands out later (to real users) come after it."""
+        model = Base.metadata.tables[table]
+        highest = await self.session.scalar(select(func.max(model.c.id))) or 0
         if not postgres:
             return highest + 1
-        sequence = "pg_get_serial_sequence('mediation_case', 'id')"
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
         issued = await self.session.scalar(text(f"SELECT nextval({sequence})"))
         first = max(highest + 1, int(issued or 0))
         await self.session.execute(text(f"SELECT setval({sequence}, :last)"), {"last": first + count - 1})
