@@ -226,3 +226,28 @@ async def test_due_follow_ups_and_closing_confirmation_windows_are_on_the_dashbo
         signed_on=local_today() - timedelta(days=31)))
     await db_session.commit()
     assert "司法确认申请期限将满" not in (await supervisor.get("/")).text
+
+
+async def test_rearchiving_keeps_the_number_and_later_cases_continue_the_sequence(supervisor, db_session):
+    first = await signed_and_closed(supervisor, db_session)
+    await post_form(supervisor, f"/cases/{first}/archive", {"retention_period": "10年"})
+    await post_form(supervisor, f"/cases/{first}/reopen", {"reopen_reason": "协议未履行"})
+    await post_form(supervisor, f"/cases/{first}/close", {"outcome": "withdrawn", "closed_on": today()})
+    again = await post_form(supervisor, f"/cases/{first}/archive", {"retention_period": "10年"})
+    assert again.status_code == 303
+    assert "卷宗号 （" in (page := (await supervisor.get(f"/cases/{first}")).text) and "调卷字第1号" in page
+    second = await signed_and_closed(supervisor, db_session)
+    assert (await post_form(supervisor, f"/cases/{second}/archive", {"retention_period": "30年"})).status_code == 303
+    assert "调卷字第2号" in (await supervisor.get(f"/cases/{second}")).text
+
+
+async def test_dates_of_results_and_performance_are_bounded(supervisor, db_session):
+    case_id = await signed_and_closed(supervisor, db_session, signed_days_ago=2)
+    await post_form(supervisor, f"/cases/{case_id}/confirmation", {"applied_on": today(), "court": "区人民法院"})
+    future = await post_form(supervisor, f"/cases/{case_id}/confirmation/result",
+                             {"result": "confirmed", "result_on": (local_today() + timedelta(days=3)).isoformat()})
+    assert future.status_code == 422 and "裁定日期不能晚于今天" in future.text
+    page = (await supervisor.get(f"/cases/{case_id}")).text
+    obligation = re.search(rf"/cases/{case_id}/obligations/(\d+)/performed", page).group(0)
+    early = await post_form(supervisor, obligation, {"performed_on": "2000-01-01"})
+    assert early.status_code == 422 and "履行日期不能早于受理日期" in early.text

@@ -3,6 +3,7 @@ outcome, judicial confirmation, follow-up visits, archiving and reopening."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -319,6 +320,8 @@ class ResolutionService:
             performed_on = _date(form, "performed_on", "履行日期", problems)
             if performed_on and performed_on > self.today:
                 problems["performed_on"] = Problem("履行日期不能晚于今天")
+            elif performed_on and case.accepted_on and performed_on < case.accepted_on:
+                problems["performed_on"] = Problem(f"履行日期不能早于受理日期 {case.accepted_on}")
             receipt = whole_number(form.get("receipt"))
             if str(form.get("receipt", "") or "").strip() and not await self.session.scalar(
                     select(Evidence.id).where(Evidence.id == receipt, Evidence.case_id == case.id)):
@@ -373,6 +376,8 @@ class ResolutionService:
             result_on = _date(form, "result_on", "裁定日期", problems)
             if result_on and result_on < confirmation.applied_on:
                 problems["result_on"] = Problem(f"裁定日期不能早于申请日期 {confirmation.applied_on}")
+            elif result_on and result_on > self.today:
+                problems["result_on"] = Problem("裁定日期不能晚于今天")
             if problems:
                 raise Invalid(problems)
             confirmation.result, confirmation.result_on = result, result_on
@@ -433,22 +438,25 @@ class ResolutionService:
                     case = await self._case(user, case_id)
                     if case.status != "closed":
                         raise Invalid({"action": Problem("只有已结案的案件可以归档")})
-                    organization = await self.session.get_one(Organization, case.organization_id)
-                    today = self.today
-                    prefix = format_case_number(rules.DEFAULT_ARCHIVE_TEMPLATE, today.year,
-                                                organization.short_name, 0)[:-2]
-                    used = await self.session.scalar(select(func.count()).select_from(MediationCase).where(
-                        MediationCase.archive_number.like(prefix + "%")))
-                    number = format_case_number(rules.DEFAULT_ARCHIVE_TEMPLATE, today.year,
-                                                organization.short_name, (used or 0) + 1)
+                    # A reopened case archived again keeps its 卷宗号; a new one takes the next free sequence.
+                    number = case.archive_number or await self._next_archive_number(case)
                     case.status, case.archive_number = "archived", number
-                    case.archived_on, case.retention_period = today, retention
+                    case.archived_on, case.retention_period = self.today, retention
                     self._event(case, user, "archived", f"归档：卷宗号 {number}，保管期限 {retention}")
                 return number
             except IntegrityError:
                 # Another supervisor took the same archive number at the same moment: count again.
                 continue
         raise Invalid({"action": Problem("归档编号冲突，请稍后重试")})
+
+    async def _next_archive_number(self, case: MediationCase) -> str:
+        organization = await self.session.get_one(Organization, case.organization_id)
+        year = self.today.year
+        prefix = rules.DEFAULT_ARCHIVE_TEMPLATE.split("{seq}")[0].format(year=year, org_short=organization.short_name)
+        taken = await self.session.scalars(
+            select(MediationCase.archive_number).where(MediationCase.archive_number.like(prefix + "%")))
+        highest = max((int(match[1]) for number in taken if (match := _SEQUENCE.search(number or ""))), default=0)
+        return format_case_number(rules.DEFAULT_ARCHIVE_TEMPLATE, year, organization.short_name, highest + 1)
 
     async def reopen(self, user: CurrentUser, case_id: int, form: Mapping[str, object]) -> None:
         if user.role not in SUPERVISING_ROLES:
@@ -469,6 +477,7 @@ class ResolutionService:
 
 
 SATISFACTION = {"satisfied": "满意", "basic": "基本满意", "dissatisfied": "不满意"}
+_SEQUENCE = re.compile(r"第(\d+)号$")
 _FIELD_LABELS = {"performance_deadline": "履行期限", "amount": "协议金额(元)"}
 
 
