@@ -8,7 +8,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -178,6 +178,21 @@ def user_add(username: str, role: str, display_name: str, organization: str | No
     click.echo(f"added user {created.username} ({created.role})")
 
 
+def read_rows(file: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and numbered rows of an import file, or a clear error for an unreadable one."""
+    try:
+        return read_table_file(file)
+    except SpreadsheetError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+
+
+def refuse_import(file: Path, errors: list[Any]) -> NoReturn:
+    """Print every problem by line and column, then stop: nothing was written."""
+    for error in errors:
+        click.echo(f"{file}: {error}", err=True)
+    raise click.ClickException(f"{len(errors)} problem(s) found; nothing was imported")
+
+
 @main.group(help="The place tree.")
 def places() -> None:
     pass
@@ -187,15 +202,9 @@ def places() -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 def places_import(file: Path) -> None:
     settings = load_settings()
-    try:
-        header, rows = read_table_file(file)
-    except SpreadsheetError as exc:
-        raise click.ClickException(f"{file}: {exc}") from exc
-    tree, errors = parse_place_rows(header, rows)
+    tree, errors = parse_place_rows(*read_rows(file))
     if errors:
-        for error in errors:
-            click.echo(f"{file}: {error}", err=True)
-        raise click.ClickException(f"{len(errors)} problem(s) found; nothing was imported")
+        refuse_import(file, errors)
 
     async def run(session: AsyncSession) -> Any:
         return await PlaceService(session).import_tree(tree)
@@ -219,11 +228,7 @@ def advisors() -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 def advisors_import(file: Path) -> None:
     settings = load_settings()
-    try:
-        header, rows = read_table_file(file)
-    except SpreadsheetError as exc:
-        raise click.ClickException(f"{file}: {exc}") from exc
-    parsed, errors = parse_advisor_rows(header, rows)
+    parsed, errors = parse_advisor_rows(*read_rows(file))
     if not errors:
 
         async def run(session: AsyncSession) -> Any:
@@ -234,9 +239,7 @@ def advisors_import(file: Path) -> None:
         except AdvisorImportInvalid as invalid:
             errors = invalid.errors
     if errors:
-        for error in errors:
-            click.echo(f"{file}: {error}", err=True)
-        raise click.ClickException(f"{len(errors)} problem(s) found; nothing was imported")
+        refuse_import(file, errors)
     click.echo(f"imported {summary.created} new advisors, updated {summary.updated}")
 
 

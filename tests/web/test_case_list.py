@@ -7,21 +7,9 @@ import re
 import pytest
 
 from tests.conftest import add_user, post_form, sign_in
-from tests.web.cases_support import intake_form, make_district
+from tests.web.cases_support import intake_form
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def district(db_session):
-    return await make_district(db_session)
-
-
-@pytest.fixture
-async def counter(client, db_session, settings, district):
-    await add_user(db_session, settings, "chuangkou", "counter", name="陈窗口")
-    await sign_in(client, "chuangkou")
-    return client
 
 
 async def register(client, district, **overrides):

@@ -8,14 +8,9 @@ import re
 import pytest
 
 from tests.conftest import add_user, app_client, post_form, sign_in
-from tests.web.cases_support import VALID_ID, intake_form, make_district
+from tests.web.cases_support import VALID_ID, intake_form
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def district(db_session):
-    return await make_district(db_session)
 
 
 @pytest.fixture

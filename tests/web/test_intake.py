@@ -16,22 +16,10 @@ from mediation.models import MediationCase, Party
 from mediation.services.accounts import AccountService
 from mediation.services.intake import IntakeService
 from tests.conftest import add_user, post_form, sign_in
-from tests.web.cases_support import VALID_ID, intake_form, make_district
+from tests.web.cases_support import VALID_ID, intake_form
 
 pytestmark = pytest.mark.anyio
 NUMBER = re.compile(r"（\d{4}）\S+?调字第\d+号")
-
-
-@pytest.fixture
-async def district(db_session):
-    return await make_district(db_session)
-
-
-@pytest.fixture
-async def counter(client, db_session, settings, district):
-    await add_user(db_session, settings, "chuangkou", "counter", name="陈窗口")
-    await sign_in(client, "chuangkou")
-    return client
 
 
 async def register(client, district, **overrides):
