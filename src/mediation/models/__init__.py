@@ -16,6 +16,7 @@ from mediation.models.mediation_work import (
     RightsNotice,
 )
 from mediation.models.places import Organization, Place
+from mediation.models.reporting import MonthClose, Screening, ZeroReport
 from mediation.models.resolution import (
     Agreement,
     AgreementAmendment,
@@ -41,6 +42,7 @@ __all__ = [
     "LegalOpinion",
     "CaseNumberCounter",
     "MediationCase",
+    "MonthClose",
     "Party",
     "DictionaryEntry",
     "LegalAdvisor",
@@ -48,7 +50,9 @@ __all__ = [
     "Organization",
     "Place",
     "RightsNotice",
+    "Screening",
     "User",
     "UserSession",
+    "ZeroReport",
     "advisor_village",
 ]

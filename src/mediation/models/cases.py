@@ -106,7 +106,11 @@ class CaseEvent(Base):
     """One line of a case's timeline: who, when, what, why. Rows are only ever inserted."""
 
     __tablename__ = "case_event"
-    __table_args__ = (Index("ix_case_event_case_id_id", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_event_case_id_id", "case_id", "id"),
+        # Corrections after a month close: the events since a moment.
+        Index("ix_case_event_occurred_at", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"))
