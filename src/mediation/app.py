@@ -31,6 +31,9 @@ from mediation.services.tracking import TrackingService
 from mediation.services.mediation_work import MediationWorkService
 from mediation.services.places import PlaceService
 from mediation.services.queues import QueueService
+from mediation.services.month_close import MonthCloseService
+from mediation.services.performance import PerformanceService
+from mediation.services.report_page import ReportServices
 from mediation.services.reports import ReportService
 from mediation.services.resolution import ResolutionService
 from mediation.settings import PROJECT_ROOT, Settings
@@ -118,8 +121,9 @@ def create_app(settings: Settings) -> Litestar:
     def provide_advisors(db_session: AsyncSession) -> AdvisorService:
         return AdvisorService(db_session)
 
-    def provide_reports(db_session: AsyncSession) -> ReportService:
-        return ReportService(db_session, settings)
+    def provide_reporting(db_session: AsyncSession) -> ReportServices:
+        reports = ReportService(db_session, settings)
+        return ReportServices(reports, PerformanceService(db_session), MonthCloseService(db_session, reports))
 
     def provide_case_services(db_session: AsyncSession) -> CaseServices:
         return CaseServices(
@@ -167,7 +171,7 @@ def create_app(settings: Settings) -> Litestar:
             "queues": Provide(provide_queues, sync_to_thread=False),
             "advisors": Provide(provide_advisors, sync_to_thread=False),
             "workspace": Provide(provide_case_services, sync_to_thread=False),
-            "reports": Provide(provide_reports, sync_to_thread=False),
+            "reporting": Provide(provide_reporting, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],

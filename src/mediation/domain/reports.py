@@ -45,10 +45,26 @@ def parse_month(value: str, today: date) -> ReportMonth:
     if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
         raise MonthInvalid("月份格式应为 YYYY-MM，例如 2026-03", f"month must be YYYY-MM, not {value!r}")
     first = date(int(match[1]), int(match[2]), 1)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     if first > today:
         raise MonthInvalid("不能统计尚未到来的月份", f"{value} is in the future")
+    return month_of(first, today)
+
+
+def month_of(first: date, today: date) -> ReportMonth:
+    """The month starting on `first` (already validated), with its reference date as of `today`."""
+    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     return ReportMonth(first, last, min(last, today))
+
+
+def shift_month(month: ReportMonth, months: int, today: date) -> ReportMonth:
+    """The month `months` before (negative) or after M."""
+    index = month.first.year * 12 + month.first.month - 1 + months
+    return month_of(date(index // 12, index % 12 + 1, 1), today)
+
+
+def trailing_months(month: ReportMonth, count: int, today: date) -> list[ReportMonth]:
+    """The `count` months ending with M, oldest first (a 12-month trend)."""
+    return [shift_month(month, offset, today) for offset in range(-(count - 1), 1)]
 
 
 def round_half_away(value: Decimal, places: int) -> Decimal:
@@ -98,3 +114,66 @@ def row_cells(unit: str, raw: RawFigures, type_codes: Sequence[str]) -> list[str
         str(raw.petition_cases), str(raw.petition_people),
         *(str(raw.by_type.get(code, 0)) for code in type_codes),
     ]
+
+
+# The figures compared month on month and year on year, as (column, whether it is a count).
+COMPARED_COLUMNS: Final = ("受理数", "结案数", "调解成功数", "成功率(%)", "协议涉及金额(万元)", "在办数", "逾期在办数",
+                           "平均办理天数")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    column: str
+    current: str
+    previous: str | None  # the month before; None when it is out of range
+    last_year: str | None  # the same month a year before
+    month_on_month: str
+    year_on_year: str
+
+
+def change_text(current: str, base: str | None) -> str:
+    """The relative change as shown in published reports: "+12.5%", "-3.0%", "持平", or "—" without a base."""
+    if base is None or Decimal(base) == 0:
+        return "—"
+    change = round_half_away((Decimal(current) - Decimal(base)) * 100 / Decimal(base), 1)
+    if change == 0:
+        return "持平"
+    return f"{change:+.1f}%"
+
+
+def compare(header: Sequence[str], current: Sequence[str], previous: Sequence[str] | None,
+            last_year: Sequence[str] | None) -> list[Comparison]:
+    """Month-on-month (环比) and year-on-year (同比) for the compared columns of three 合计 rows."""
+    def cell(row: Sequence[str] | None, column: str) -> str | None:
+        return None if row is None else row[header.index(column)]
+
+    return [
+        Comparison(column, cell(current, column) or "0", cell(previous, column), cell(last_year, column),
+                   change_text(cell(current, column) or "0", cell(previous, column)),
+                   change_text(cell(current, column) or "0", cell(last_year, column)))
+        for column in COMPARED_COLUMNS
+    ]
+
+
+@dataclass(frozen=True)
+class Difference:
+    unit: str
+    column: str
+    reported: str
+    now: str
+
+
+def differences(header: Sequence[str], reported: Sequence[Sequence[str]],
+                now: Sequence[Sequence[str]]) -> list[Difference]:
+    """The cells of a closed month's snapshot that today's figures no longer match (the corrections).
+
+    Rows are matched by unit name and cells by column name, so a town or type added since the close shows
+    as a difference from an empty cell rather than shifting the others."""
+    before = {row[0]: dict(zip(header, row, strict=False)) for row in reported}
+    found = []
+    for row in now:
+        old = before.get(row[0], {})
+        for column, value in zip(header, row, strict=False):
+            if column != header[0] and old.get(column, "") != value:
+                found.append(Difference(row[0], column, old.get(column, ""), value))
+    return found

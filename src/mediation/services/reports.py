@@ -34,6 +34,14 @@ class MonthlySummary:
     type_labels: list[str]
 
 
+@dataclass(frozen=True)
+class TrendPoint:
+    month: ReportMonth
+    accepted: int
+    closed: int
+    success: int
+
+
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """How many rows of the group meet `condition`."""
     return func.sum(case((condition, 1), else_=0))
@@ -53,29 +61,44 @@ class ReportService:
             return closed - accepted
         return cast(func.julianday(closed) - func.julianday(accepted), Integer)
 
-    async def monthly(self, month: ReportMonth, user: CurrentUser | None = None) -> MonthlySummary:
-        scope = case_scope(user) if user is not None else true()
-        c = MediationCase
-        towns = list((await self.session.execute(
-            select(Place.id, Place.name).where(Place.level == "town").order_by(Place.position, Place.id))).all())
-        types = list((await self.session.execute(
+    async def units(self, town_id: int | None) -> list[tuple[int, str]]:
+        """The rows of the summary: every town in place-tree order, or the villages of one town."""
+        level, parent = ("village", town_id) if town_id is not None else ("town", None)
+        query = select(Place.id, Place.name).where(Place.level == level).order_by(Place.position, Place.id)
+        if parent is not None:
+            query = query.where(Place.parent_id == parent)
+        return [(place_id, name) for place_id, name in (await self.session.execute(query)).all()]
+
+    async def type_entries(self) -> list[tuple[str, str]]:
+        return [(code, label) for code, label in (await self.session.execute(
             select(DictionaryEntry.code, DictionaryEntry.label).where(DictionaryEntry.kind == "dispute_type")
-            .order_by(DictionaryEntry.position, DictionaryEntry.id))).all())
-        figures = {town_id: RawFigures() for town_id, _ in towns}
+            .order_by(DictionaryEntry.position, DictionaryEntry.id))).all()]
+
+    async def monthly(self, month: ReportMonth, user: CurrentUser | None = None,
+                      town_id: int | None = None) -> MonthlySummary:
+        """The summary per town (or, for `town_id`, per village of that town) and its 合计 row."""
+        c = MediationCase
+        scope = case_scope(user) if user is not None else true()
+        unit = c.town_id
+        if town_id is not None:
+            scope, unit = and_(scope, c.town_id == town_id), c.village_id
+        units = await self.units(town_id)
+        types = await self.type_entries()
+        figures = {unit_id: RawFigures() for unit_id, _ in units}
 
         accepted = await self.session.execute(
-            select(c.town_id, c.dispute_type, func.count())
+            select(unit, c.dispute_type, func.count())
             .where(scope, c.accepted_on >= month.first, c.accepted_on <= month.last, c.status.not_in(COUNTED))
-            .group_by(c.town_id, c.dispute_type))
-        for town_id, code, count in accepted.all():
-            raw = figures.setdefault(town_id, RawFigures())
+            .group_by(unit, c.dispute_type))
+        for unit_id, code, count in accepted.all():
+            raw = figures.setdefault(unit_id, RawFigures())
             raw.accepted += count
             raw.by_type[code] = raw.by_type.get(code, 0) + count
 
         success = c.outcome == "success"
         closed = await self.session.execute(
             select(
-                c.town_id, func.count(), flag(success),
+                unit, func.count(), flag(success),
                 func.sum(case((success, func.coalesce(Agreement.amount, 0)), else_=0)),
                 flag(and_(success, Agreement.form == "written")), flag(and_(success, Agreement.form == "oral")),
                 flag(and_(success, JudicialConfirmation.id.is_not(None))),
@@ -86,9 +109,9 @@ class ReportService:
             .outerjoin(Agreement, Agreement.case_id == c.id)
             .outerjoin(JudicialConfirmation, JudicialConfirmation.case_id == c.id)
             .where(scope, c.closed_on >= month.first, c.closed_on <= month.last, c.status != "voided")
-            .group_by(c.town_id))
-        for town_id, count, won, amount, written, oral, confirmed, days, crim_n, crim_p, pet_n, pet_p in closed.all():
-            raw = figures.setdefault(town_id, RawFigures())
+            .group_by(unit))
+        for unit_id, count, won, amount, written, oral, confirmed, days, crim_n, crim_p, pet_n, pet_p in closed.all():
+            raw = figures.setdefault(unit_id, RawFigures())
             raw.closed += count
             raw.success += won or 0
             raw.amount_yuan += Decimal(str(amount or 0))
@@ -103,23 +126,58 @@ class ReportService:
 
         d = month.reference
         still_open = await self.session.execute(
-            select(c.town_id, func.count(), flag(c.deadline < d))
+            select(unit, func.count(), flag(c.deadline < d))
             .where(scope, c.accepted_on <= d, c.status.not_in(COUNTED), or_(c.closed_on.is_(None), c.closed_on > d))
-            .group_by(c.town_id))
-        for town_id, count, overdue in still_open.all():
-            raw = figures.setdefault(town_id, RawFigures())
+            .group_by(unit))
+        for unit_id, count, overdue in still_open.all():
+            raw = figures.setdefault(unit_id, RawFigures())
             raw.open_at_reference += count
             raw.overdue_at_reference += overdue or 0
 
         codes = [code for code, _ in types]
         total = RawFigures()
         rows = []
-        for town_id, name in towns:
-            total.add(figures[town_id])
-            rows.append(row_cells(name, figures[town_id], codes))
+        for unit_id, name in units:
+            total.add(figures[unit_id])
+            rows.append(row_cells(name, figures[unit_id], codes))
         rows.append(row_cells("合计", total, codes))
         return MonthlySummary(month, [*FIXED_COLUMNS, *(label for _, label in types)], rows,
                               [label for _, label in types])
+
+    def _month_key(self, column: ColumnElement) -> ColumnElement[str]:
+        if self.session.bind.dialect.name == "postgresql":
+            return func.to_char(column, "YYYY-MM")
+        return func.strftime("%Y-%m", column)
+
+    async def trend(self, months: list[ReportMonth], user: CurrentUser | None = None) -> list[TrendPoint]:
+        """受理, 结案 and 调解成功 per month over `months` (oldest first): two grouped range queries."""
+        c = MediationCase
+        scope = case_scope(user) if user is not None else true()
+        first, last = months[0].first, months[-1].last
+        accepted_key = self._month_key(c.accepted_on)
+        accepted = dict((await self.session.execute(
+            select(accepted_key, func.count())
+            .where(scope, c.accepted_on >= first, c.accepted_on <= last, c.status.not_in(COUNTED))
+            .group_by(accepted_key))).all())
+        closed_key = self._month_key(c.closed_on)
+        closed = {key: (count, won or 0) for key, count, won in (await self.session.execute(
+            select(closed_key, func.count(), flag(c.outcome == "success"))
+            .where(scope, c.closed_on >= first, c.closed_on <= last, c.status != "voided")
+            .group_by(closed_key))).all()}
+        return [TrendPoint(month, accepted.get(month.key, 0), *closed.get(month.key, (0, 0))) for month in months]
+
+    async def sources(self, month: ReportMonth, user: CurrentUser | None = None) -> list[tuple[str, int]]:
+        """受理数 of M by 案件来源, in the configured order (every source, also those with none)."""
+        c = MediationCase
+        scope = case_scope(user) if user is not None else true()
+        counts = dict((await self.session.execute(
+            select(c.source, func.count())
+            .where(scope, c.accepted_on >= month.first, c.accepted_on <= month.last, c.status.not_in(COUNTED))
+            .group_by(c.source))).all())
+        entries = (await self.session.execute(
+            select(DictionaryEntry.code, DictionaryEntry.label).where(DictionaryEntry.kind == "case_source")
+            .order_by(DictionaryEntry.position, DictionaryEntry.id))).all()
+        return [(label, counts.get(code, 0)) for code, label in entries]
 
     async def monthly_for(self, month_text: str, user: CurrentUser | None = None) -> MonthlySummary:
         return await self.monthly(self.month(month_text), user)

@@ -8,11 +8,17 @@ from litestar.response import Template
 from mediation.services.cases import CaseService
 from mediation.services.dashboard import DashboardService
 from mediation.services.queues import QueueService
+from mediation.services.report_page import ReportServices
 from mediation.web.pages import render
+
+# Those who answer for the figures see the trend and breakdowns of their scope on their dashboard.
+CHART_ROLES = frozenset({"supervisor", "admin"})
 
 
 @get("/", include_in_schema=False)
 async def dashboard(request: Request, dashboards: DashboardService, cases: CaseService,
-                    queues: QueueService) -> Template:
-    return render(request, "home/dashboard.html", overview=await dashboards.overview(request.user),
-                  queue=await cases.queue(request.user), queues=await queues.for_user(request.user))
+                    queues: QueueService, reporting: ReportServices) -> Template:
+    user = request.user
+    charts = await reporting.charts(reporting.current_month(), user) if user.role in CHART_ROLES else None
+    return render(request, "home/dashboard.html", overview=await dashboards.overview(user),
+                  queue=await cases.queue(user), queues=await queues.for_user(user), charts=charts)
