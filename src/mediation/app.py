@@ -123,7 +123,7 @@ def create_app(settings: Settings) -> Litestar:
 
     def provide_reporting(db_session: AsyncSession) -> ReportServices:
         reports = ReportService(db_session, settings)
-        return ReportServices(reports, PerformanceService(db_session), MonthCloseService(db_session, reports))
+        return ReportServices(reports, PerformanceService(db_session, settings.tz), MonthCloseService(db_session, reports))
 
     def provide_case_services(db_session: AsyncSession) -> CaseServices:
         return CaseServices(

@@ -152,3 +152,35 @@ async def test_closing_refuses_an_unfinished_or_malformed_month(district, client
     await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken")})
     await sign_in(client, "tiaojie")
     assert (await post_form(client, "/reports/monthly/close", {"month": "2026-03"})).status_code == 403
+
+
+async def test_overdue_counts_the_deadline_in_force_at_the_reference_date(district, client, db_session):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from mediation.models import Extension
+    from tests.web.report_support import add_case
+
+    d, _ = district
+    org, user = (await db_session.execute(
+        select(MediationCase.organization_id, MediationCase.registered_by_id).limit(1))).one()
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # Both were due 3-20 and are extended to 4-20: one extension approved on 3-25 (in force at 3-31), one approved
+    # in the first minute of April (local time), so on 3-31 that case was overdue.
+    for number, decided in (("EXT-IN", datetime(2026, 3, 25, 10, tzinfo=shanghai)),
+                            ("EXT-AFTER", datetime(2026, 4, 1, 0, 0, 30, tzinfo=shanghai))):
+        case_id = await add_case(db_session, number, d.town_a, d.village_a1, org, user, "in_mediation",
+                                 date(2026, 2, 18), deadline=date(2026, 4, 20))
+        await db_session.execute(insert(Extension).values(
+            case_id=case_id, recorded_by_id=user, recorded_at=decided, current_deadline=date(2026, 3, 20),
+            requested_deadline=date(2026, 4, 20), reason="双方同意", applicant_consent="同意",
+            respondent_consent="同意", status="approved", decided_by_id=user, decided_at=decided,
+            decision_note=""))
+    await db_session.commit()
+    await sign_in(client, "zhuren")
+    rows = table_rows((await client.get("/reports/monthly", params={"month": "2026-03"})).text, "各镇街调解情况")
+    town = dict(zip(["单位", "受理数", "结案数", "调解成功数", "成功率(%)", "协议涉及金额(万元)", "书面协议数", "口头协议数",
+                     "司法确认申请数", "在办数", "逾期在办数"], rows[0]))
+    assert (town["单位"], town["在办数"], town["逾期在办数"]) == ("城关镇", "3", "1")
+    april = table_rows((await client.get("/reports/monthly", params={"month": "2026-04"})).text, "各镇街调解情况")
+    assert april[0][10] == "2", "at 4-30 both are past their extended deadline of 4-20"

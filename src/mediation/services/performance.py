@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from mediation.domain.reports import ReportMonth, round_half_away
 from mediation.models import CaseAssignment, LegalAdvisor, MediationCase, Organization, User
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
-from mediation.services.reports import COUNTED, flag
+from mediation.services.reports import COUNTED, deadline_in_force, flag
 
 HOLDING = ("pending", "accepted")
 
@@ -31,8 +32,9 @@ class WorkRow:
 
 
 class PerformanceService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, tz: ZoneInfo) -> None:
         self.session = session
+        self.tz = tz
 
     def _days(self) -> ColumnElement:
         c = MediationCase
@@ -54,6 +56,7 @@ class PerformanceService:
         c, a = MediationCase, CaseAssignment
         scope = case_scope(user) if user is not None else true()
         d = month.reference
+        later, deadline = deadline_in_force(d, self.tz)
         closed_in_month = and_(c.closed_on >= month.first, c.closed_on <= month.last)
         open_at_reference = and_(c.accepted_on <= d, or_(c.closed_on.is_(None), c.closed_on > d))
         success = and_(closed_in_month, c.outcome == "success")
@@ -62,9 +65,10 @@ class PerformanceService:
                 holder.label("holder"), func.count().label("handled"), flag(closed_in_month).label("closed"),
                 flag(success).label("success"),
                 func.sum(case((closed_in_month, self._days()), else_=0)).label("days"),
-                flag(and_(open_at_reference, c.deadline < d)).label("overdue"),
+                flag(and_(open_at_reference, deadline < d)).label("overdue"),
             )
             .join(c, c.id == a.case_id)
+            .outerjoin(later, later.c.case_id == c.id)
             .where(scope, a.role == role, a.status.in_(HOLDING), c.status.not_in(COUNTED),
                    or_(and_(c.accepted_on >= month.first, c.accepted_on <= month.last), closed_in_month,
                        open_at_reference))

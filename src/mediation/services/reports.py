@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, or_, select, true
+from sqlalchemy import ColumnElement, Integer, Subquery, and_, case, cast, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.domain import deadlines
 from mediation.domain.reports import FIXED_COLUMNS, RawFigures, ReportMonth, parse_month, row_cells
-from mediation.models import Agreement, DictionaryEntry, JudicialConfirmation, MediationCase, Place
+from mediation.models import Agreement, DictionaryEntry, Extension, JudicialConfirmation, MediationCase, Place
 from mediation.models.base import utcnow
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
@@ -40,6 +41,19 @@ class TrendPoint:
     accepted: int
     closed: int
     success: int
+
+
+def deadline_in_force(d: date, tz: ZoneInfo) -> tuple[Subquery, ColumnElement[date]]:
+    """The deadline each case had at the end of day D: an extension approved after D had not yet moved it, so
+    the earliest such extension's former deadline applies (outer-join the subquery on case_id)."""
+    end_of_d = datetime.combine(d + timedelta(days=1), time.min, tzinfo=tz)
+    later = (
+        select(Extension.case_id, func.min(Extension.current_deadline).label("deadline"))
+        .where(Extension.status == "approved", Extension.decided_at >= end_of_d)
+        .group_by(Extension.case_id)
+        .subquery()
+    )
+    return later, func.coalesce(later.c.deadline, MediationCase.deadline)
 
 
 def flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -125,8 +139,10 @@ class ReportService:
             raw.petition_people += pet_p or 0
 
         d = month.reference
+        later, deadline = deadline_in_force(d, self.settings.tz)
         still_open = await self.session.execute(
-            select(unit, func.count(), flag(c.deadline < d))
+            select(unit, func.count(), flag(deadline < d))
+            .outerjoin(later, later.c.case_id == c.id)
             .where(scope, c.accepted_on <= d, c.status.not_in(COUNTED), or_(c.closed_on.is_(None), c.closed_on > d))
             .group_by(unit))
         for unit_id, count, overdue in still_open.all():
