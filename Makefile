@@ -44,5 +44,17 @@ test-postgres: install system-packages
 e2e: install system-packages
 	$(VENV)/bin/pytest tests/e2e
 
+# Benchmarks print figures (they assert nothing): the monthly summary over generated cases on SQLite and, when
+# it answers, PostgreSQL. Sizes: BENCH_CASES for both, or e.g. BENCH_SQLITE_CASES=200000 BENCH_POSTGRES_CASES=1000000.
+BENCH_CASES ?= 10000
+BENCH_SQLITE_CASES ?= $(BENCH_CASES)
+BENCH_POSTGRES_CASES ?= $(BENCH_CASES)
+BENCH_POSTGRES ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+.PHONY: bench
+bench: install
+	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_SQLITE_CASES)
+	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_POSTGRES_CASES) --postgres $(BENCH_POSTGRES) \
+		--skip-unreachable
+
 clean:
 	rm -rf .venv .tools .pytest_cache

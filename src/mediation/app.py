@@ -27,6 +27,7 @@ from mediation.services.case_page import CaseServices
 from mediation.services.cases import CaseService
 from mediation.services.dictionaries import DictionaryService
 from mediation.services.intake import IntakeService
+from mediation.services.ledger import LedgerJobs, LedgerService
 from mediation.services.tracking import TrackingService
 from mediation.services.mediation_work import MediationWorkService
 from mediation.services.places import PlaceService
@@ -36,6 +37,7 @@ from mediation.services.performance import PerformanceService
 from mediation.services.report_page import ReportServices
 from mediation.services.reports import ReportService
 from mediation.services.resolution import ResolutionService
+from mediation.services.screening import ScreeningService
 from mediation.settings import PROJECT_ROOT, Settings
 from mediation.web.admin import (
     DictionaryAdminController,
@@ -48,13 +50,15 @@ from mediation.web.auth import AuthController
 from mediation.web.cases import CaseController, IntakeController, PlaceOptionsController
 from mediation.web.documents import document
 from mediation.web.errors import http_exception_handler, internal_error_handler
-from mediation.web.guards import PUBLIC, require_sign_in
+from mediation.web.guards import PUBLIC, require_ids_in_range, require_sign_in
 from mediation.web.health import healthz
 from mediation.web.home import dashboard
+from mediation.web.ledger import LedgerController
 from mediation.web.mediation_work import AssignmentController, CaseWorkController
 from mediation.web.reports import ReportController
 from mediation.web.resolution import ResolutionController
-from mediation.web.security_headers import SecurityHeadersMiddleware
+from mediation.web.screening import ScreeningController
+from mediation.web.security_headers import add_security_headers
 from mediation.web.track import TrackController
 from mediation.web.session_cookie import SignedInUserMiddleware
 
@@ -123,7 +127,16 @@ def create_app(settings: Settings) -> Litestar:
 
     def provide_reporting(db_session: AsyncSession) -> ReportServices:
         reports = ReportService(db_session, settings)
-        return ReportServices(reports, PerformanceService(db_session, settings.tz), MonthCloseService(db_session, reports))
+        return ReportServices(reports, PerformanceService(db_session, settings.tz), MonthCloseService(db_session, reports),
+                              ScreeningService(db_session, settings))
+
+    def provide_screening(db_session: AsyncSession) -> ScreeningService:
+        return ScreeningService(db_session, settings)
+
+    ledger_jobs = LedgerJobs(session_maker, settings)
+
+    def provide_ledger(db_session: AsyncSession) -> LedgerService:
+        return LedgerService(db_session, settings, ledger_jobs)
 
     def provide_case_services(db_session: AsyncSession) -> CaseServices:
         return CaseServices(
@@ -152,6 +165,8 @@ def create_app(settings: Settings) -> Litestar:
             AssignmentController,
             ResolutionController,
             ReportController,
+            LedgerController,
+            ScreeningController,
             advisor_registry,
             document,
             create_static_files_router(path="/static", directories=[STATIC_DIR], opt=PUBLIC,
@@ -171,11 +186,14 @@ def create_app(settings: Settings) -> Litestar:
             "queues": Provide(provide_queues, sync_to_thread=False),
             "advisors": Provide(provide_advisors, sync_to_thread=False),
             "workspace": Provide(provide_case_services, sync_to_thread=False),
+            "ledger": Provide(provide_ledger, sync_to_thread=False),
+            "screening": Provide(provide_screening, sync_to_thread=False),
             "reporting": Provide(provide_reporting, sync_to_thread=False),
         },
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
-        middleware=[SecurityHeadersMiddleware(), SignedInUserMiddleware()],
-        guards=[require_sign_in],
+        middleware=[SignedInUserMiddleware()],
+        before_send=[add_security_headers],
+        guards=[require_sign_in, require_ids_in_range],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.production,

@@ -5,12 +5,14 @@ Every command prints a clear English error and exits non-zero on bad input, writ
 from __future__ import annotations
 
 import asyncio
+import getpass
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mediation import database
@@ -21,7 +23,9 @@ from mediation.domain.roles import ROLES
 from mediation.domain.validation import Invalid
 from mediation.services.accounts import AccountService
 from mediation.services.advisors import AdvisorImportInvalid, AdvisorService
+from mediation.services.backup import BackupRefused, BackupService, Manifest
 from mediation.services.demo import DEMO_CASES, DEMO_PASSWORD, DemoService, DemoUnavailable
+from mediation.services.ledger import LedgerActor, LedgerService, LedgerUnavailable, parse_range
 from mediation.services.places import PlaceService
 from mediation.services.reports import ReportService, summary_csv, summary_xlsx
 from mediation.settings import Settings, SettingsError
@@ -70,6 +74,9 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         server_header=False,
+        # A spawned worker imports the whole app before it answers the supervisor's first health ping; with
+        # uvicorn's 5 s default a slow or busy machine kills and respawns workers over and over.
+        timeout_worker_healthcheck=30,
         log_level="info",
     )
 
@@ -243,6 +250,86 @@ def advisors_import(file: Path) -> None:
     click.echo(f"imported {summary.created} new advisors, updated {summary.updated}")
 
 
+@main.group(help="The case ledger (台账).")
+def ledger() -> None:
+    pass
+
+
+SKIPPED_SHOWN = 100
+
+
+def os_user() -> str:
+    """Who ran the command, for the audit of ledger imports and exports."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@ledger.command("import", help="Import a case ledger (the CONTRACT.md columns) from CSV or XLSX. Every row is "
+                               "checked first and nothing is written if any is invalid; rows whose 案件编号 "
+                               "already exists are skipped.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Only check the file and say what an import would do.")
+def ledger_import(file: Path, dry_run: bool) -> None:
+    settings = load_settings()
+    header, rows = read_rows(file)
+    actor = LedgerActor(None, os_user())
+    with click.progressbar(length=max(len(rows), 1), label="importing cases", file=sys.stderr,
+                           hidden=dry_run) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        async def run(session: AsyncSession) -> Any:
+            return await LedgerService(session, settings).import_rows(actor, file.name, header, rows, dry_run,
+                                                                      progress)
+
+        try:
+            outcome = run_with_session(settings, run)
+        except LedgerUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
+    if outcome.problems:
+        refuse_import(file, outcome.problems)
+    skipped = len(outcome.skipped)
+    for line, number in outcome.skipped[:SKIPPED_SHOWN]:
+        click.echo(f"{file}: line {line}: 案件编号 {number} already exists: skipped", err=True)
+    if skipped > SKIPPED_SHOWN:
+        click.echo(f"{file}: ... and {skipped - SKIPPED_SHOWN} more rows skipped", err=True)
+    if dry_run:
+        click.echo(f"dry run: would import {outcome.new} new cases and skip {skipped} (案件编号 already exists); "
+                   "nothing was written")
+    else:
+        click.echo(f"imported {outcome.new} new cases, skipped {skipped} (案件编号 already exists)")
+
+
+@ledger.command("export", help="Export the cases accepted (受理日期) between --from and --to, inclusive, as a "
+                               "ledger that imports again; .csv or .xlsx by FILE's extension.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--from", "date_from", default="", help="First 受理日期, YYYY-MM-DD (default: the earliest).")
+@click.option("--to", "date_to", default="", help="Last 受理日期, YYYY-MM-DD (default: the latest).")
+def ledger_export(file: Path, date_from: str, date_to: str) -> None:
+    settings = load_settings()
+    kind = file.suffix.lower().lstrip(".")
+    if kind not in ("csv", "xlsx"):
+        raise click.ClickException(f"{file}: the file name must end in .csv or .xlsx")
+    try:
+        start, end = parse_range(date_from, date_to)
+    except Invalid as invalid:
+        raise click.ClickException(invalid.english) from invalid
+    actor = LedgerActor(None, os_user())
+
+    async def run(session: AsyncSession) -> int:
+        return await LedgerService(session, settings).export(actor, file, kind, start, end, str(file))
+
+    try:
+        count = run_with_session(settings, run)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror}") from exc
+    click.echo(f"exported {count} cases to {file}")
+
+
 @main.group(help="Reports.")
 def report() -> None:
     pass
@@ -268,3 +355,56 @@ def report_monthly(month: str, file_format: str, output: Path) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror}") from exc
     click.echo(f"wrote the summary of {summary.month.key} ({len(summary.rows) - 1} towns) to {output}")
+
+
+def print_table_progress(table: str, rows: int) -> None:
+    click.echo(f"{table}: {rows:,} rows", err=True)
+
+
+@main.command(help="Write a consistent copy of all data and uploaded files to FILE (a tar archive), while "
+                   "the app keeps running.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def backup(file: Path) -> None:
+    settings = load_settings()
+
+    async def run(session: AsyncSession) -> Manifest:
+        return await BackupService(session, settings).backup(file, print_table_progress)
+
+    try:
+        manifest = run_with_session(settings, run)
+    except BackupRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror or exc}") from exc
+    click.echo(f"backup written to {file}: {manifest.row_count:,} rows in {len(manifest.tables)} tables and "
+               f"{len(manifest.uploads)} uploaded files")
+
+
+@main.command(help="Replace all data of the configured database (empty or freshly upgraded) and the uploaded "
+                   "files with those of a backup FILE. Asks first unless --yes.")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(file: Path, yes: bool) -> None:
+    settings = load_settings()
+    target = make_url(settings.database_url).render_as_string(hide_password=True)
+
+    def confirm(manifest: Manifest) -> bool:
+        if yes:
+            return True
+        cases = manifest.rows_of("mediation_case")
+        click.echo(f"This replaces all data of {target} and adds the uploaded files to {settings.upload_dir} "
+                   f"with the backup taken {manifest.created_at} ({cases:,} cases, "
+                   f"{len(manifest.uploads)} uploaded files).")
+        return click.prompt("Type yes to restore", default="", show_default=False).strip() == "yes"
+
+    async def run(session: AsyncSession) -> Manifest:
+        return await BackupService(session, settings).restore(file, confirm, print_table_progress)
+
+    try:
+        manifest = run_with_session(settings, run)
+    except BackupRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot restore {file}: {exc.strerror or exc}") from exc
+    click.echo(f"restored {manifest.row_count:,} rows in {len(manifest.tables)} tables and "
+               f"{len(manifest.uploads)} uploaded files from {file}")

@@ -35,11 +35,11 @@ def escape_cell(value: str) -> str:
 
 
 def write_csv(header: list[str], rows: list[list[str]]) -> bytes:
-    """UTF-8 with a BOM (Excel opens it correctly), CRLF line ends, formula-looking cells escaped."""
+    """UTF-8 with a BOM (Excel opens it correctly), CRLF line ends, formula-looking cells escaped (the header's
+    too: it may hold names an administrator chose, such as dispute types)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([escape_cell(cell) for cell in row] for row in rows)
+    writer.writerows([escape_cell(cell) for cell in row] for row in [header, *rows])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -87,7 +87,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, l
         raise SpreadsheetError("the file must be .csv or .xlsx")
     if not raw_rows or not any(cell.strip() for cell in raw_rows[0]):
         raise SpreadsheetError("the file is empty: line 1 must hold the column names")
-    header = [normalize_header(name) for name in raw_rows[0]]
+    header = [normalize_header(unescape_cell(name)) for name in raw_rows[0]]
     while header and not header[-1]:
         header.pop()
     rows = [

@@ -17,7 +17,9 @@ ADMIN_PAGES = (
     ("登记受理", "纠纷登记受理"),
     ("案件", "案件"),
     ("法律顾问", "法律顾问"),
+    ("排查与零上报", "排查与零上报"),
     ("月度统计", "矛盾纠纷调解月度统计"),
+    ("台账", "矛盾纠纷调解台账"),
     ("用户管理", "用户管理"),
     ("地点", "本区"),
     ("调解组织", "调解组织"),
@@ -57,7 +59,7 @@ def test_counter_sees_no_administration(page: Page) -> None:
     sign_in(page, COUNTER)
     expect_dashboard(page, COUNTER)
     navigation = page.get_by_role("navigation", name="主导航")
-    expect(navigation.get_by_role("link")).to_have_text(["工作台", "登记受理", "案件", "法律顾问", "修改密码"])
+    expect(navigation.get_by_role("link")).to_have_text(["工作台", "登记受理", "案件", "法律顾问", "排查与零上报", "修改密码"])
     response = page.goto("/admin/users")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", level=1)).to_contain_text("无权访问")

@@ -37,6 +37,7 @@ from mediation.models import (
     FollowUp,
     Hearing,
     InvestigationRecord,
+    LedgerTransfer,
     LegalAdvisor,
     LegalOpinion,
     MediationCase,
@@ -75,9 +76,9 @@ OUTSIDERS = ("village_mediator", "advisor")
 # Areas a role guard closes to a role, whatever the case: role -> path prefixes (intake is /cases/new).
 REFUSED_AREAS = {
     "supervisor": ("/admin",),
-    "counter": ("/admin",),
-    "village_mediator": ("/admin",),
-    "advisor": ("/admin", "/cases/new", "/advisors"),
+    "counter": ("/admin", "/ledger"),
+    "village_mediator": ("/admin", "/ledger"),
+    "advisor": ("/admin", "/cases/new", "/advisors", "/screenings", "/ledger"),
 }
 # What the case shows of its parties; a page that shows an outsider any of it leaks the case.
 CASE_TEXTS = ("张三", "李四", VALID_ID, "13812345678")
@@ -221,6 +222,11 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
     assert obliged.status_code == 303, obliged.text[:1500]
     # A follow-up is scheduled at closing; this open case gets one directly so its route has a real id.
     db_session.add(FollowUp(case_id=case_id, scheduled_on=due + timedelta(days=15), reason="回访"))
+    # A ledger validation by the admin, so the ledger's report page has a real id.
+    transfer = LedgerTransfer(action="import", dry_run=True, channel="web", actor_name="管理员", file_name="台账.csv",
+                              scope="全区", status="done", user_id=await db_session.scalar(
+                                  select(User.id).where(User.username == USERNAMES["admin"])))
+    db_session.add(transfer)
     await db_session.commit()
 
     await db_session.rollback()
@@ -245,6 +251,7 @@ async def world(client: AsyncTestClient, db_session: AsyncSession, settings: Set
         "user_id": await db_session.scalar(select(User.id).where(User.username == USERNAMES["counter"])),
         "entry_id": await db_session.scalar(select(func.min(DictionaryEntry.id))),
         "file_path": "app.css",
+        "transfer_id": transfer.id,
     }
     # One form filled in for every action on the case, so that a refusal is about access, not missing input.
     form = {

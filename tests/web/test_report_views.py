@@ -184,3 +184,24 @@ async def test_overdue_counts_the_deadline_in_force_at_the_reference_date(distri
     assert (town["单位"], town["在办数"], town["逾期在办数"]) == ("城关镇", "3", "1")
     april = table_rows((await client.get("/reports/monthly", params={"month": "2026-04"})).text, "各镇街调解情况")
     assert april[0][10] == "2", "at 4-30 both are past their extended deadline of 4-20"
+
+
+async def test_the_report_shows_screenings_and_the_villages_that_did_not_report(district, client, db_session):
+    from mediation.models import Screening, ZeroReport
+
+    d, _ = district
+    user = await db_session.scalar(select(MediationCase.registered_by_id).limit(1))
+    await db_session.execute(insert(Screening).values(
+        town_id=d.town_a, village_id=d.village_a2, screened_on=date(2026, 3, 12), found_disputes=2,
+        findings="两户因排水沟争吵", actions="约双方到村委会调解", recorded_by_id=user, created_at=utcnow()))
+    await db_session.execute(insert(ZeroReport).values(
+        village_id=d.village_a2, month="2026-03", filed_by_id=user, filed_at=utcnow(), note=""))
+    await db_session.commit()
+    await sign_in(client, "zhuren")
+    page = await client.get("/reports/monthly", params={"month": "2026-03"})
+    rows = table_rows(page.text, "2026 年 3 月矛盾纠纷排查及村居上报情况（按镇街）")
+    assert rows[0][:3] == ["城关镇", "1", "2"] and rows[-1][:3] == ["合计", "1", "2"]
+    # 石门村 and 湖滨社区 reported cases in March, 大岭村 filed a zero report: nobody is silent.
+    assert "各村居均已上报" in page.text
+    april = await client.get("/reports/monthly", params={"month": "2026-04"})
+    assert "城关镇/大岭村" in april.text and "城关镇/石门村" in april.text

@@ -6,6 +6,7 @@ from mediation.models.assignments import CaseAssignment
 from mediation.models.base import Base
 from mediation.models.cases import CaseEvent, CaseNumberCounter, MediationCase, Party
 from mediation.models.dictionaries import DictionaryEntry
+from mediation.models.ledger import LedgerImportedCase, LedgerTransfer
 from mediation.models.mediation_work import (
     ConflictDeclaration,
     Evidence,
@@ -46,6 +47,8 @@ __all__ = [
     "Party",
     "DictionaryEntry",
     "LegalAdvisor",
+    "LedgerImportedCase",
+    "LedgerTransfer",
     "LoginFailure",
     "Organization",
     "Place",

@@ -20,6 +20,8 @@ from mediation.models import LoginFailure, Organization, User, UserSession
 from mediation.models.base import utcnow
 from mediation.settings import Settings
 
+_CONTROL_CHARACTERS = dict.fromkeys([*range(32), 127])
+
 DISTRICT_CENTER_KIND = "district_center"
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps the time of an unknown-user sign-in equal to a wrong-password one.
@@ -249,10 +251,13 @@ class AccountService:
             .offset((page - 1) * per_page)
             .limit(per_page + 1)
         )
-        if query:
-            pattern = f"%{query.strip().lower()}%"
+        # Control characters mean nothing in a name (and SQLite's LIKE stops at a NUL); % and _ typed into
+        # the search box are searched for, not used as wildcards.
+        text = query.translate(_CONTROL_CHARACTERS).strip()
+        if text:
             statement = statement.where(
-                func.lower(User.username).like(pattern) | User.display_name.like(f"%{query.strip()}%")
+                func.lower(User.username).contains(text.lower(), autoescape=True)
+                | User.display_name.contains(text, autoescape=True)
             )
         rows = [UserRow(*row) for row in (await self.session.execute(statement)).all()]
         return rows[:per_page], len(rows) > per_page

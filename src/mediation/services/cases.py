@@ -32,6 +32,7 @@ DUE_FILTERS = {"near": "临期（5 天内）", "overdue": "已逾期"}
 FULL_ID_ROLES = frozenset({"counter", "village_mediator", "supervisor", "admin"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})_(\d{1,12})$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class CaseConflict(Exception):
@@ -77,7 +78,8 @@ class CaseFilters:
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> CaseFilters:
         def get(name: str, limit: int = 40) -> str:
-            return str(params.get(name, "") or "").strip()[:limit]
+            # Control characters mean nothing in a filter, and a NUL breaks the full-text search.
+            return _CONTROL.sub(" ", str(params.get(name, "") or "")).strip()[:limit]
 
         status = get("status")
         due = get("due")

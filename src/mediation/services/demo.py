@@ -41,7 +41,7 @@ from mediation.domain.workflow import REFUSAL_REASONS
 from mediation.models import (
     Agreement, Base, CaseAssignment, CaseEvent, CaseNumberCounter, DictionaryEntry, Extension, FollowUp,
     Hearing, InvestigationRecord, JudicialConfirmation, LegalAdvisor, LegalOpinion, MediationCase, Obligation,
-    Organization, Party, Place, RightsNotice, User, advisor_village,
+    Organization, Party, Place, RightsNotice, Screening, User, ZeroReport, advisor_village,
 )
 from mediation.models.base import utcnow
 from mediation.services.accounts import AccountService
@@ -1566,6 +1566,32 @@ def _assignment(case_id: int, user_id: int | None, advisor_id: int | None, statu
             "decline_reason": decline_reason, "conflict_override_reason": ""}
 
 
+# Screenings (排查): how many a village records in a month, and what a screening that finds disputes says.
+SCREENINGS_PER_MONTH = (1, 2, 2, 3, 4)
+SCREENING_FINDS_SHARE = 0.2
+QUIET_FINDINGS = ("入户走访、网格巡查，未发现矛盾纠纷", "逐户排查重点人员，情况稳定", "召开网格员例会排查，未发现纠纷苗头")
+FOUND_FINDINGS = (
+    ("两户因宅基地边界有争执苗头", "已约双方到村委会协商，村调委会跟进"),
+    ("邻里因排水沟堵塞发生口角", "现场疏导，组织双方共同清理水沟"),
+    ("家庭成员因赡养问题产生矛盾", "上门做思想工作，约定下周再次走访"),
+    ("工地拖欠务工人员工资的反映", "告知劳动争议调解途径，报镇街调委会"),
+)
+# Zero reports (零上报): the share of village-months without a case that filed one (the rest stay silent).
+ZERO_REPORT_SHARE = 0.9
+ZERO_REPORT_SHARE_THIS_MONTH = 0.5
+
+
+def _months_back(today: date, count: int) -> list[tuple[date, date]]:
+    """(first day, last day or today) of the last `count` months, this month last."""
+    months = []
+    first = today.replace(day=1)
+    for _ in range(count):
+        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        months.append((first, min(following - timedelta(days=1), today)))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
 class DemoUnavailable(Exception):
     """The database lacks what demo cases need (English message for the command line)."""
 
@@ -1588,7 +1614,67 @@ class DemoService:
         logins = await self._seed_users()
         await self._seed_advisors()
         await self.seed_cases(cases, progress)
+        await self.seed_screenings()
         return logins
+
+    async def seed_screenings(self) -> None:
+        """A few screenings per village in each of the last 12 months (some finding disputes), and a zero report
+        for most village-months without a case (about half of them this month), in two bulk inserts."""
+        tz = self.settings.tz
+        now = utcnow()
+        today = deadlines.local_date(now, tz)
+        rng = random.Random(77)
+        async with write_transaction(self.session):
+            places = (await self.session.execute(
+                select(Place.id, Place.parent_id, Place.level).where(Place.level.in_(("village", "grid")))
+                .order_by(Place.id))).all()
+            grids: dict[int, list[int]] = {}
+            for place_id, parent_id, level in places:
+                if level == "grid" and parent_id is not None:
+                    grids.setdefault(parent_id, []).append(place_id)
+            villages = [(place_id, parent_id) for place_id, parent_id, level in places if level == "village"]
+            recorders: dict[int, int] = {}  # place id → the first village mediator or supervisor there
+            for user_id, place_id in (await self.session.execute(
+                select(User.id, Organization.place_id).join(Organization, Organization.id == User.organization_id)
+                .where(User.active, User.role.in_(("village_mediator", "supervisor")))
+                .order_by(User.role != "village_mediator", User.id))).all():
+                recorders.setdefault(place_id, user_id)
+            fallback = await self.session.scalar(select(func.min(User.id)).where(User.role == "admin")) \
+                or await self.session.scalar(select(func.min(User.id)))
+            if not villages or fallback is None:
+                return
+            district_id = await self.session.scalar(select(Place.id).where(Place.parent_id.is_(None)))
+            filed = set((await self.session.execute(select(ZeroReport.village_id, ZeroReport.month))).all())
+            screenings: list[Row] = []
+            zero_reports: list[Row] = []
+            for first, last in _months_back(today, 12):
+                key = f"{first.year:04d}-{first.month:02d}"
+                with_cases = set(await self.session.scalars(
+                    select(MediationCase.village_id).distinct()
+                    .where(MediationCase.registered_on >= first, MediationCase.registered_on <= last,
+                           MediationCase.status != "voided")))
+                for village_id, town_id in villages:
+                    recorder = recorders.get(village_id) or recorders.get(town_id) \
+                        or recorders.get(district_id) or fallback
+                    for _ in range(rng.choice(SCREENINGS_PER_MONTH)):
+                        day = first + timedelta(days=rng.randrange((last - first).days + 1))
+                        found = rng.randint(1, 3) if rng.random() < SCREENING_FINDS_SHARE else 0
+                        findings, actions = rng.choice(FOUND_FINDINGS) if found else (rng.choice(QUIET_FINDINGS), "")
+                        grid = rng.choice(grids[village_id]) if grids.get(village_id) and rng.random() < 0.7 else None
+                        screenings.append({
+                            "town_id": town_id, "village_id": village_id, "grid_id": grid, "screened_on": day,
+                            "found_disputes": found, "findings": findings, "actions": actions,
+                            "recorded_by_id": recorder, "created_at": min(now, self._at(last, 17))})
+                    share = ZERO_REPORT_SHARE_THIS_MONTH if last == today else ZERO_REPORT_SHARE
+                    if village_id not in with_cases and (village_id, key) not in filed and rng.random() < share:
+                        zero_reports.append({"village_id": village_id, "month": key, "filed_by_id": recorder,
+                                             "filed_at": min(now, self._at(last, 16)), "note": ""})
+            await self.session.execute(insert(Screening.__table__), screenings)
+            if zero_reports:
+                await self.session.execute(insert(ZeroReport.__table__), zero_reports)
+
+    def _at(self, day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=self.settings.tz).astimezone(UTC)
 
     async def _seed_specialised_committees(self) -> None:
         committees = (

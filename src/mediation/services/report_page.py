@@ -22,6 +22,7 @@ from mediation.services.accounts import CurrentUser
 from mediation.services.month_close import Closing, Corrections, MonthCloseService
 from mediation.services.performance import PerformanceService, WorkRow
 from mediation.services.reports import MonthlySummary, ReportService
+from mediation.services.screening import ScreeningFigures, ScreeningService
 
 EARLIEST_COMPARED = date(2000, 1, 1)
 
@@ -45,6 +46,7 @@ class MonthlyPage:
     mediators: list[WorkRow]
     advisors: list[WorkRow]
     corrections: Corrections | None  # of the month before, when it is closed
+    screening: ScreeningFigures
     may_close: bool
 
 
@@ -53,6 +55,7 @@ class ReportServices:
     reports: ReportService
     performance: PerformanceService
     closes: MonthCloseService
+    screening: ScreeningService
 
     def today(self) -> date:
         return deadlines.local_date(utcnow(), self.reports.settings.tz)
@@ -112,6 +115,7 @@ class ReportServices:
             mediators=await self.performance.mediators(month, user),
             advisors=await self.performance.advisors(month, user),
             corrections=await self.closes.corrections(previous, user),
+            screening=await self.screening.monthly_figures(month, user, town[0] if town else None),
             may_close=closing is None and month.last < today,
         )
 

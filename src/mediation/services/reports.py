@@ -208,7 +208,7 @@ def summary_xlsx(summary: MonthlySummary) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = summary.month.key
-    sheet.append(summary.header)
+    sheet.append([escape_cell(name) for name in summary.header])  # type names are set by administrators
     for row in summary.rows:
         sheet.append([escape_cell(row[0]), *(_number(cell) for cell in row[1:])])
     bold = Font(bold=True)

@@ -107,9 +107,12 @@ class ResolutionService:
         return case
 
     @staticmethod
-    def _not_archived(case: MediationCase) -> None:
+    def _require_workable(case: MediationCase) -> None:
+        """Archived cases are read-only until reopened; voided and refused ones take no further work."""
         if case.status == "archived":
             raise Invalid({"action": Problem("案件已归档，只读；如需修改，须由中心主任/司法所长重新启用")})
+        if case.status in ("voided", "refused"):
+            raise Invalid({"action": Problem(f"案件当前状态为“{workflow.status_label(case.status)}”，不能再办理")})
 
     def _event(self, case: MediationCase, user: CurrentUser, kind: str, summary: str, reason: str = "") -> None:
         case.last_action_at = utcnow()
@@ -164,7 +167,7 @@ class ResolutionService:
         """Create or edit the agreement draft of an open case; a signed agreement is read-only."""
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             if case.status not in workflow.OPEN_STATUSES:
                 raise Invalid({"action": Problem("只有在办案件可以起草调解协议")})
             agreement = await self.session.scalar(select(Agreement).where(Agreement.case_id == case.id))
@@ -193,12 +196,15 @@ class ResolutionService:
     async def sign_agreement(self, user: CurrentUser, case_id: int, form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             agreement = await self.session.scalar(select(Agreement).where(Agreement.case_id == case.id))
             if agreement is None or agreement.form != "written":
                 raise Invalid({"agreement": Problem("只有书面调解协议需要登记签署")})
             if agreement.signed_on is not None:
                 raise Invalid({"agreement": Problem(f"调解协议已于 {agreement.signed_on} 签署，不能重复签署")})
+            if case.status not in workflow.OPEN_STATUSES:
+                # Closing as a success needs the signature first: one signed later would contradict the outcome.
+                raise Invalid({"agreement": Problem("只有在办案件可以登记协议签署")})
             problems: dict[str, Problem] = {}
             signed_on = _date(form, "signed_on", "签署日期", problems)
             missing = rules.missing_agreement_parts(_draft(agreement))
@@ -219,7 +225,7 @@ class ResolutionService:
             raise Invalid({"action": Problem("已签署协议的更正须由中心主任/司法所长登记")})
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             agreement = await self.session.scalar(select(Agreement).where(Agreement.case_id == case.id))
             if agreement is None or agreement.signed_on is None:
                 raise Invalid({"action": Problem("只有已签署的协议需要登记修正；草稿可直接修改")})
@@ -246,7 +252,7 @@ class ResolutionService:
     async def close(self, user: CurrentUser, case_id: int, form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             if case.status not in workflow.OPEN_STATUSES:
                 raise Invalid({"action": Problem(
                     f"案件当前状态为“{workflow.status_label(case.status)}”，不能结案")})
@@ -290,7 +296,7 @@ class ResolutionService:
     async def add_obligation(self, user: CurrentUser, case_id: int, form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             agreement = await self.session.scalar(select(Agreement).where(Agreement.case_id == case.id))
             if agreement is None:
                 raise Invalid({"action": Problem("先起草调解协议，再登记履行义务")})
@@ -308,7 +314,7 @@ class ResolutionService:
                              form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             obligation = await self.session.scalar(
                 select(Obligation).join(Agreement, Agreement.id == Obligation.agreement_id)
                 .where(Obligation.id == obligation_id, Agreement.case_id == case.id))
@@ -337,7 +343,7 @@ class ResolutionService:
     async def apply_confirmation(self, user: CurrentUser, case_id: int, form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             agreement = await self.session.scalar(select(Agreement).where(Agreement.case_id == case.id))
             if agreement is None or agreement.form != "written" or agreement.signed_on is None:
                 raise Invalid({"action": Problem("只有已签署的书面调解协议可以申请司法确认")})
@@ -362,7 +368,7 @@ class ResolutionService:
     async def confirmation_result(self, user: CurrentUser, case_id: int, form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             confirmation = await self.session.scalar(
                 select(JudicialConfirmation).where(JudicialConfirmation.case_id == case.id))
             if confirmation is None:
@@ -388,7 +394,7 @@ class ResolutionService:
                                form: Mapping[str, object]) -> None:
         async with write_transaction(self.session):
             case = await self._case(user, case_id)
-            self._not_archived(case)
+            self._require_workable(case)
             follow_up = await self.session.scalar(
                 select(FollowUp).where(FollowUp.id == follow_up_id, FollowUp.case_id == case.id))
             if follow_up is None:

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
 from mediation.web.pages import navigation_for
 
@@ -75,7 +76,16 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     return error_response(request, exc.status_code, str(exc.detail or ""))
 
 
+def _refused_by_database(exc: Exception) -> bool:
+    """PostgreSQL refuses some input outright, such as a NUL character in text or a number too large for
+    its column: SQLSTATE class 22, "data exception". That is a bad request, not a failure of the server."""
+    return isinstance(exc, DBAPIError) and str(getattr(exc.orig, "sqlstate", "") or "").startswith("22")
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if _refused_by_database(exc):
+        logger.warning("input refused by the database on %s %s: %s", request.method, request.url.path, exc.orig)
+        return error_response(request, HTTP_400_BAD_REQUEST, "提交的内容含有无法保存的字符（如空字符）或超出范围的数值，请检查后重试。")
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     # Details of the failure are shown to developers only, never in production.
     debug = not request.app.state.settings.production

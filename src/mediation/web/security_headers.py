@@ -1,13 +1,14 @@
-"""Security headers on every response: a strict CSP without inline scripts, no framing, no sniffing."""
+"""Security headers on every response: a strict CSP without inline scripts, no framing, no sniffing.
+
+A `before_send` hook, not a middleware: the app runs it for everything it sends, also for the answers
+that no route's middleware sees (an unknown address, a wrong method, a refused CSRF token)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from litestar.middleware import ASGIMiddleware
-
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,14 +24,9 @@ HEADERS = [
 ]
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                existing = {key.lower() for key, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (key, value) for key, value in HEADERS if key not in existing
-                ]
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, _scope: Scope) -> None:
+    if message["type"] == "http.response.start":
+        existing = {key.lower() for key, _ in message.get("headers", [])}
+        message["headers"] = list(message.get("headers", [])) + [
+            (key, value) for key, value in HEADERS if key not in existing
+        ]

@@ -39,7 +39,9 @@ class SignedInUserMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = None
         token = _cookie(scope, SESSION_COOKIE)
-        if token and not scope["path"].startswith("/static/"):
+        # Static files and the health check need no user; /healthz must answer 503, not fail, when the
+        # database is down, also for a browser that sends its session cookie.
+        if token and not scope["path"].startswith("/static/") and scope["path"] != "/healthz":
             state = scope["app"].state
             async with state.session_maker() as session:
                 scope["user"] = await AccountService(session, state.settings).resolve(token)
