@@ -4,14 +4,14 @@
     .venv/bin/python bench/dataset.py --cases 1000000 \\
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/mediation_bench_1m
 
-The database is created when missing and upgraded to the latest migration. One that already holds users or
-cases is refused unless --force, which recreates it.
+The database is created when missing and upgraded to the latest migration. One that already holds data
+(users, places) is refused unless --force, which recreates it.
 
 The data is the demo's (`mediation demo`), so it is as realistic as the demo: the district, its committees,
-users and legal advisors come from `DemoService.seed` with no cases, and the cases from the demo's case
-maker (types, sources, stages and outcomes in the demo's shares over the last 12 months, weighted villages,
-parties with valid ID numbers, timelines, assignments, records, hearings, extensions, agreements and
-obligations, judicial confirmations, follow-ups, archive numbers, case numbers from the counters).
+users and legal advisors, then the cases from the demo's case maker (types, sources, stages and outcomes in
+the demo's shares over the last 12 months, weighted villages, parties with valid ID numbers, timelines,
+assignments, records, hearings, extensions, agreements and obligations, judicial confirmations, follow-ups,
+archive numbers, case numbers from the counters), then the demo's screenings and zero reports.
 
 Only the writing differs: the demo inserts through SQLAlchemy (about 1 ms a case); this writes the same rows
 with COPY on PostgreSQL and plain executemany in one transaction on SQLite (synchronous=OFF while loading; the
@@ -46,7 +46,8 @@ from mediation import database
 from mediation.database import write_transaction
 from mediation.models import CaseNumberCounter, MediationCase
 from mediation.models.base import utcnow
-from mediation.services.demo import CASE_ROWS, DemoService, _Archiving, _CaseMaker
+from mediation.services.demo import CASE_ROWS, DemoService, _Archiving, _CaseMaker, demo_tree
+from mediation.services.places import PlaceService
 from mediation.settings import PROJECT_ROOT, Settings
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
@@ -237,6 +238,16 @@ class DeferredStructures:
             await self.session.execute(text(statement))
 
 
+async def seed_district(demo: DemoService) -> None:
+    """What `DemoService.seed` makes before its cases: places, committees, users and legal advisors. (Its
+    screenings and zero reports follow the cases, here as there, so that no village files "no dispute this
+    month" for a month it has cases in.)"""
+    await PlaceService(demo.session).import_tree(demo_tree())
+    await demo._seed_specialised_committees()
+    await demo._seed_users()
+    await demo._seed_advisors()
+
+
 async def write_cases(demo: DemoService, session: AsyncSession, count: int, steps: Steps,
                       progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """`count` demo cases in one transaction; the same steps as `DemoService.seed_cases` (ids reserved up
@@ -355,7 +366,7 @@ async def analyze(url: str) -> None:
 async def generate(settings: Settings, cases: int, progress: Callable[[int, int], None] | None = None,
                    steps: Steps | None = None) -> Generated:
     """Upgrade the database of `settings`, seed the demo district and write `cases` cases into it (a
-    database without users or cases: see `prepare`)."""
+    database holding no data yet: see `prepare`)."""
     steps = steps or Steps()
     started = time.perf_counter()
     with steps("migrations"):
@@ -366,9 +377,11 @@ async def generate(settings: Settings, cases: int, progress: Callable[[int, int]
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
             demo = DemoService(session, settings)
             with steps("district, committees, users and advisors"):
-                await demo.seed(0)
+                await seed_district(demo)
             if cases:
                 rows = await write_cases(demo, session, cases, steps, progress)
+            with steps("screenings and zero reports"):
+                await demo.seed_screenings()
     finally:
         await engine.dispose()
     with steps("VACUUM ANALYZE" if make_url(settings.database_url).get_backend_name() == "postgresql"
@@ -391,22 +404,22 @@ def _asyncpg_dsn(url: str, database_name: str) -> str:
 
 
 async def holds_data(url: str) -> bool:
-    """Whether the database at `url` has users or cases."""
+    """Whether the database at `url` has data of its own: users, or places besides the district (what
+    `DemoService.has_data` asks, answered also for a database not migrated yet)."""
     engine = database.create_engine(url)
     try:
         async with engine.connect() as connection:
             tables = set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
-            for table in ("app_user", "mediation_case"):
-                if table in tables and await connection.scalar(select(func.count()).select_from(text(table))):
-                    return True
-            return False
+            counts = {table: await connection.scalar(select(func.count()).select_from(text(table)))
+                      for table in ("app_user", "place") if table in tables}
+            return counts.get("app_user", 0) > 0 or counts.get("place", 0) > 1
     finally:
         await engine.dispose()
 
 
 async def prepare(url: str, force: bool = False) -> None:
-    """Make sure the database at `url` exists and has no users or cases: create it when missing; when it
-    has some, refuse, or with `force` recreate it."""
+    """Make sure the database at `url` exists and holds no data: create it when missing; when it holds some,
+    refuse, or with `force` recreate it."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":

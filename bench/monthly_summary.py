@@ -1,16 +1,16 @@
 """Benchmark: the monthly summary over a generated district, on SQLite or PostgreSQL.
 
     .venv/bin/python bench/monthly_summary.py --cases 200000            # SQLite file under var/bench/
-    .venv/bin/python bench/monthly_summary.py --cases 1000000 --keep \
+    .venv/bin/python bench/monthly_summary.py --cases 1000000 --keep \\
         --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
-    .venv/bin/python bench/monthly_summary.py \
+    .venv/bin/python bench/monthly_summary.py \\
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/mediation_bench_…   # one kept before
 
 Generates a scratch database with bench/dataset.py (a SQLite file, or with --postgres ADMIN_URL a new database
 on that server), removed afterwards unless --keep; or, with --database-url, uses a database generated before
 (nothing generated, nothing removed), so that one large generation serves several runs. Then computes the
-summary of each of the last 12 months several times and prints the median and the worst time per month.
-Prints figures; asserts nothing.
+summary of each of the last 12 months several times and prints the median and the worst time per month;
+--explain YYYY-MM adds the plans of the summary's queries for that month. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import asyncio
 import statistics
 import time
 import uuid
-
 from datetime import date
 from typing import Any
 

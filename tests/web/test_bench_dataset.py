@@ -16,7 +16,7 @@ from mediation.domain.case_numbers import format_case_number
 from mediation.domain.id_numbers import id_number_problem
 from mediation.domain.intake import IntakeDraft, PartyDraft
 from mediation.models import (
-    Agreement, CaseEvent, CaseNumberCounter, MediationCase, Organization, Party, Place, User,
+    Agreement, CaseEvent, CaseNumberCounter, MediationCase, Organization, Party, Place, User, ZeroReport,
 )
 from mediation.models.base import utcnow
 from mediation.services.accounts import CurrentUser
@@ -77,6 +77,10 @@ async def test_generated_cases_are_consistent_and_searchable(database_url, setti
     assert len({case.number for case in cases}) == CASES
     assert (cases[-1].registered_on - cases[0].registered_on).days > 200  # spread over the last year
     assert {"closed", "archived", "in_mediation", "refused"} <= {case.status for case in cases}
+    # Screenings and zero reports come after the cases: no 零上报 for a village-month with a case.
+    with_cases = {(case.village_id, f"{case.registered_on:%Y-%m}") for case in cases if case.status != "voided"}
+    zero_reports = set((await db_session.execute(select(ZeroReport.village_id, ZeroReport.month))).all())
+    assert zero_reports and not zero_reports & with_cases
 
     # The list's search finds generated cases by a party's name and by a phrase of 纠纷简要情况 (SQLite's FTS
     # triggers and PostgreSQL's trigram index took the bulk-written rows too).

@@ -16,6 +16,8 @@ class Agreement(Base):
     """A written (书面) or oral (口头) agreement. Read-only once signed; corrections are amendments."""
 
     __tablename__ = "agreement"
+    # The monthly summary's join reads the form and amount from the index alone.
+    __table_args__ = (Index("ix_agreement_case_id_form_amount", "case_id", "form", "amount"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"), unique=True)
