@@ -92,7 +92,8 @@ async def test_case_list_filters_and_search(admin, db_session):
     assert everything == admin.cases
     for name in CASE_FILTERS:
         for payload in PAYLOADS:
-            for extra in ({}, {"sort": "deadline"}):
+            # The two sorts build different queries around the search and the paging cursor.
+            for extra in ({}, {"sort": "deadline"}) if name in ("q", "after") else ({},):
                 response = await admin.get("/cases", params={name: payload, **extra})
                 assert response.status_code == 200, (name, payload, extra)
                 found = case_links(response.text)
