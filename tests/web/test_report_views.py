@@ -84,22 +84,28 @@ async def test_per_mediator_and_per_advisor_tables(district, client):
     assert advisors == [["王律师", "明理律师事务所", "1", "1", "0", "0.0", "1.0", "0"]]
 
 
-async def test_charts_with_their_tables_on_the_report_and_the_supervisor_dashboard(district, client, db_session,
-                                                                                  settings):
+async def test_charts_with_their_tables_load_into_the_report_and_the_supervisor_dashboard(district, client):
     await sign_in(client, "zhuren")
     page = await client.get("/reports/monthly", params={"month": "2026-03"})
-    assert "近12个月受理、结案与调解成功" in page.text and "<svg" in page.text and "<script>" not in page.text
-    trend = table_rows(page.text, "<caption>近12个月受理、结案与调解成功</caption>")
+    assert 'hx-get="/reports/charts?month=2026-03" hx-trigger="load"' in page.text
+    charts = await client.get("/reports/charts", params={"month": "2026-03"}, headers={"HX-Request": "true"})
+    assert charts.status_code == 200 and "<svg" in charts.text and "<script" not in charts.text
+    trend = table_rows(charts.text, "<caption>近12个月受理、结案与调解成功</caption>")
     assert trend[0][0] == "4月" and trend[-1] == ["3月", "4", "2", "1"] and trend[-2] == ["2月", "1", "0", "0"]
-    types = table_rows(page.text, "<caption>2026 年 3 月各类纠纷受理数</caption>")
+    types = table_rows(charts.text, "<caption>2026 年 3 月各类纠纷受理数</caption>")
     assert ["邻里", "3", "75.0%"] in types and ["合同", "1", "25.0%"] in types
-    sources = table_rows(page.text, "<caption>2026 年 3 月案件来源</caption>")
+    sources = table_rows(charts.text, "<caption>2026 年 3 月案件来源</caption>")
     assert sources[0] == ["当事人申请", "4", "100.0%"] and len(sources) == 9
+    current = await client.get("/reports/charts")
+    assert current.status_code == 200 and "近12个月受理、结案与调解成功" in current.text
+    bad = await client.get("/reports/charts", params={"month": "2026-13"})
+    assert bad.status_code == 400 and "月份格式应为 YYYY-MM" in bad.text
     dashboard = await client.get("/")
-    assert "统计图表" in dashboard.text and "近12个月受理、结案与调解成功" in dashboard.text
+    assert "统计图表" in dashboard.text and 'hx-get="/reports/charts" hx-trigger="revealed"' in dashboard.text
     await client.post("/logout", data={"_csrf_token": client.cookies.get("csrftoken")})
     await sign_in(client, "tiaojie")
     assert "统计图表" not in (await client.get("/")).text
+    assert (await client.get("/reports/charts")).status_code == 403
 
 
 async def test_closing_a_month_freezes_it_and_corrections_follow_next_month(district, client, db_session):

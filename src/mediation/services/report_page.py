@@ -42,7 +42,6 @@ class MonthlyPage:
     town: tuple[int, str] | None  # the drill-down's town, or None for the district view
     town_links: dict[str, int]  # unit name → town id, for the drill-down links
     comparisons: list[Comparison]
-    charts: MonthCharts
     mediators: list[WorkRow]
     advisors: list[WorkRow]
     corrections: Corrections | None  # of the month before, when it is closed
@@ -111,7 +110,6 @@ class ReportServices:
             comparisons=compare(
                 summary.header, current_total,
                 await self._total(previous, user), await self._total(last_year, user)),
-            charts=await self.charts(month, user, summary if town is None else None),
             mediators=await self.performance.mediators(month, user),
             advisors=await self.performance.advisors(month, user),
             corrections=await self.closes.corrections(previous, user),

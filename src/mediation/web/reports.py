@@ -38,6 +38,15 @@ class ReportController(Controller):
                           error=invalid.zh)
         return render(request, "reports/monthly.html", report=report, month=month, error=None, live=live)
 
+    @get("/charts")
+    async def charts(self, request: Request, reporting: ReportServices, month: str = "") -> Template:
+        """The month's charts as a fragment (the report page and the dashboard load it after themselves)."""
+        try:
+            chosen = reporting.month(month.strip()[:7]) if month.strip() else reporting.current_month()
+        except MonthInvalid as invalid:
+            return render(request, "reports/_chart_error.html", status_code=400, error=invalid.zh)
+        return render(request, "reports/_charts.html", charts=await reporting.charts(chosen, request.user))
+
     @post("/monthly/close")
     async def close(self, request: Request, reporting: ReportServices, data: Form) -> Redirect:
         text = data.get("month", "").strip()[:7]
