@@ -55,6 +55,8 @@ bench: install
 	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_SQLITE_CASES)
 	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_POSTGRES_CASES) --postgres $(BENCH_POSTGRES) \
 		--skip-unreachable
+	$(VENV)/bin/python bench/dataset.py --cases 10000 --force
+	$(VENV)/bin/python bench/load.py --database-url sqlite+aiosqlite:///var/bench/dataset-10000.sqlite3 --seconds 3 --warmup 1
 
 clean:
 	rm -rf .venv .tools .pytest_cache
