@@ -156,7 +156,7 @@ def _encode(value: Any) -> Any:
 def _decoder(table: Table, column: str) -> Callable[[Any], Any] | None:
     try:
         return DECODERS.get(table.c[column].type.python_type)
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for types without one Python type: stored as read
         return None
 
 

@@ -94,9 +94,7 @@ class MonthCloseService:
     async def frozen(self, month: ReportMonth, user: CurrentUser) -> MonthlySummary | None:
         """M's summary as it was reported, when M is closed for this user's organization."""
         closing = await self.find(month, user)
-        if closing is None:
-            return None
-        return MonthlySummary(month, closing.header, closing.rows, closing.header[len(FIXED_COLUMNS):])
+        return None if closing is None else snapshot(closing, month)
 
     async def corrections(self, month: ReportMonth, user: CurrentUser) -> Corrections | None:
         """What changed in closed month M since it was closed: the cells that differ now, and the cases of M
@@ -124,3 +122,8 @@ class MonthCloseService:
     def _already(self, closing: Closing) -> str:
         when = closing.closed_at.astimezone(self.reports.settings.tz).strftime("%Y-%m-%d %H:%M")
         return f"{closing.month} 已于 {when} 由{closing.closed_by}关账，不能重复关账"
+
+
+def snapshot(closing: Closing, month: ReportMonth) -> MonthlySummary:
+    """The summary as it was reported when `month` was closed."""
+    return MonthlySummary(month, closing.header, closing.rows, closing.header[len(FIXED_COLUMNS):])

@@ -19,7 +19,7 @@ from mediation.domain.reports import (
 )
 from mediation.models.base import utcnow
 from mediation.services.accounts import CurrentUser
-from mediation.services.month_close import Closing, Corrections, MonthCloseService
+from mediation.services.month_close import Closing, Corrections, MonthCloseService, snapshot
 from mediation.services.performance import PerformanceService, WorkRow
 from mediation.services.reports import MonthlySummary, ReportService
 from mediation.services.screening import ScreeningFigures, ScreeningService
@@ -71,13 +71,13 @@ class ReportServices:
         frozen = None if live else await self.closes.frozen(month, user)
         return frozen or await self.reports.monthly(month, user)
 
-    async def charts(self, month: ReportMonth, user: CurrentUser, summary: MonthlySummary | None = None) -> MonthCharts:
+    async def charts(self, month: ReportMonth, user: CurrentUser) -> MonthCharts:
         points = await self.reports.trend(trailing_months(month, 12, self.today()), user)
         trend = grouped_bars(
             "近12个月受理、结案与调解成功", [f"{point.month.first.month}月" for point in points],
             [("受理数", [p.accepted for p in points]), ("结案数", [p.closed for p in points]),
              ("调解成功数", [p.success for p in points])])
-        summary = summary or await self.reports.monthly(month, user)
+        summary = await self.reports.monthly(month, user)
         total = summary.rows[-1]
         by_type = [(label, int(total[summary.header.index(label)])) for label in summary.type_labels]
         return MonthCharts(
@@ -95,8 +95,7 @@ class ReportServices:
         if town is not None:
             summary, frozen = await self.reports.monthly(month, user, town[0]), False
         elif closing is not None and not live:
-            summary, frozen = await self.closes.frozen(month, user), True
-            assert summary is not None
+            summary, frozen = snapshot(closing, month), True
         else:
             summary, frozen = await self.reports.monthly(month, user), False
         current_total = summary.rows[-1] if town is None else (await self.reports.monthly(month, user)).rows[-1]
