@@ -186,6 +186,22 @@ async def test_no_assignment_after_the_case_is_voided(supervisor, world):
     assert response.status_code == 422 and "不能分派" in response.text
 
 
+async def test_open_workload_follows_the_status_of_the_advisors_cases(supervisor, world):
+    def workload(page: str) -> str:
+        suggestion = page.split("建议的法律顾问")[1].split("</ol>")[0]
+        return re.search(r"王明远</strong>（[^，]+，在办 (\d+) 件）", suggestion).group(1)
+
+    first, second, third = [await new_case(supervisor, world) for _ in range(3)]
+    assert workload((await supervisor.get(f"/cases/{third}")).text) == "0"
+    for case_id in (first, second):
+        await assign(supervisor, case_id, advisor=str(world["advisors"]["guwen"]))
+    assert workload((await supervisor.get(f"/cases/{third}")).text) == "2"
+    await post_form(supervisor, f"/cases/{first}/void", {"reason": "误登记"})
+    assert workload((await supervisor.get(f"/cases/{third}")).text) == "1"
+    row = (await supervisor.get("/advisors")).text.split("王明远")[1].split("</tr>")[0]
+    assert row.rstrip().endswith("<td>1</td>")
+
+
 async def test_hearing_notice_investigation_and_opinion(supervisor, world, settings):
     case_id = await new_case(supervisor, world)
     day = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()

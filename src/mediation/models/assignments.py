@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mediation.models.base import Base, utcnow
+
+
+# Pending (waiting for the advisor) and accepted: the assignments that hold a person to a case.
+ACTIVE_STATUSES = ("accepted", "pending")
+_ACTIVE_SQL = "status IN ('accepted', 'pending')"
 
 
 class CaseAssignment(Base):
@@ -16,6 +21,10 @@ class CaseAssignment(Base):
         Index("ix_case_assignment_case_id", "case_id"),
         Index("ix_case_assignment_advisor_id_status", "advisor_id", "status"),
         Index("ix_case_assignment_user_id_status", "user_id", "status"),
+        # Open workload (在办) per advisor: the active assignments of open cases, counted from this index alone.
+        Index("ix_case_assignment_open_workload", "advisor_id",
+              sqlite_where=text(f"case_open = 1 AND {_ACTIVE_SQL}"),
+              postgresql_where=text(f"case_open AND {_ACTIVE_SQL}")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,3 +40,12 @@ class CaseAssignment(Base):
     responded_at: Mapped[datetime | None]
     decline_reason: Mapped[str] = mapped_column(Text, default="")
     conflict_override_reason: Mapped[str] = mapped_column(Text, default="")
+    # Whether the case is open, kept by database triggers (migration 0008) on every insert of an assignment and
+    # every change of the case's status, whichever code path makes it: never written by the application.
+    case_open: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+
+
+def counts_as_open_workload() -> ColumnElement[bool]:
+    """An advisor's active assignment on an open case, stated as the open-workload index states it."""
+    return (CaseAssignment.case_open
+            & CaseAssignment.status.in_([literal_column(f"'{value}'") for value in ACTIVE_STATUSES]))

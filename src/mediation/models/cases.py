@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Numeric, String, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mediation.domain.workflow import OPEN_STATUSES
 from mediation.models.base import Base, CreatedAtMixin, utcnow
+
+# The open statuses written out as literals in one fixed order. A partial index over open cases is used only
+# when the query states its condition the same way: SQLite compares the two expressions, and PostgreSQL
+# cannot prove a bound parameter's value when it plans a prepared statement once for all values.
+OPEN_STATUS_ORDER = tuple(sorted(OPEN_STATUSES))
+OPEN_CASE_SQL = "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUS_ORDER) + ")"
 
 
 class MediationCase(CreatedAtMixin, Base):
@@ -24,6 +31,11 @@ class MediationCase(CreatedAtMixin, Base):
         Index("ix_mediation_case_village_id_accepted_on", "village_id", "accepted_on"),
         Index("ix_mediation_case_town_id_accepted_on", "town_id", "accepted_on"),
         Index("ix_mediation_case_status_deadline", "status", "deadline"),
+        # The dashboard's queues and the organization's queue: open cases by nearest deadline.
+        Index("ix_mediation_case_open_deadline", "deadline", "id",
+              sqlite_where=text(OPEN_CASE_SQL), postgresql_where=text(OPEN_CASE_SQL)),
+        Index("ix_mediation_case_open_organization_deadline", "organization_id", "deadline", "id",
+              sqlite_where=text(OPEN_CASE_SQL), postgresql_where=text(OPEN_CASE_SQL)),
         Index("ix_mediation_case_repeat_of_id", "repeat_of_id"),
         Index("ix_mediation_case_last_action_at", "last_action_at"),
         # A unique index (not a constraint), so adding it never rebuilds the table on SQLite.
@@ -80,6 +92,12 @@ class MediationCase(CreatedAtMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+def open_case(status: ColumnElement[str] | None = None) -> ColumnElement[bool]:
+    """The case is open (accepted or in mediation), with the values inline so the open-case indexes apply."""
+    column = MediationCase.status if status is None else status
+    return column.in_([literal_column(f"'{value}'") for value in OPEN_STATUS_ORDER])
 
 
 class Party(Base):

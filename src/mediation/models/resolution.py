@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mediation.models.base import Base, utcnow
@@ -17,7 +17,12 @@ class Agreement(Base):
 
     __tablename__ = "agreement"
     # The monthly summary's join reads the form and amount from the index alone.
-    __table_args__ = (Index("ix_agreement_case_id_form_amount", "case_id", "form", "amount"),)
+    __table_args__ = (
+        Index("ix_agreement_case_id_form_amount", "case_id", "form", "amount"),
+        # The dashboard's judicial-confirmation warnings: written agreements by signing date.
+        Index("ix_agreement_written_signed_on", "signed_on", "case_id",
+              sqlite_where=text("form = 'written'"), postgresql_where=text("form = 'written'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"), unique=True)
@@ -77,7 +82,12 @@ class FollowUp(Base):
     """回访: scheduled at closing, recorded when the visit is made."""
 
     __tablename__ = "follow_up"
-    __table_args__ = (Index("ix_follow_up_visited_on_scheduled_on", "visited_on", "scheduled_on"),)
+    __table_args__ = (
+        Index("ix_follow_up_visited_on_scheduled_on", "visited_on", "scheduled_on"),
+        # The dashboard's due follow-ups, oldest first.
+        Index("ix_follow_up_due", "scheduled_on", "case_id",
+              sqlite_where=text("visited_on IS NULL"), postgresql_where=text("visited_on IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_case.id", ondelete="CASCADE"), index=True)

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mediation.database import write_transaction
 from mediation.domain.advisors import AdvisorRow
 from mediation.domain.places import RowError
-from mediation.models import CaseAssignment, LegalAdvisor, MediationCase, Place, User, advisor_village
+from mediation.models import CaseAssignment, LegalAdvisor, Place, User, advisor_village
+from mediation.models.assignments import counts_as_open_workload
 
 
 class AdvisorImportInvalid(Exception):
@@ -172,9 +173,7 @@ class AdvisorService:
         )
         workload = (
             select(CaseAssignment.advisor_id, func.count().label("open_cases"))
-            .join(MediationCase, MediationCase.id == CaseAssignment.case_id)
-            .where(CaseAssignment.status.in_(("pending", "accepted")),
-                   MediationCase.status.in_(("accepted", "in_mediation")))
+            .where(CaseAssignment.advisor_id.is_not(None), counts_as_open_workload())
             .group_by(CaseAssignment.advisor_id)
             .subquery()
         )

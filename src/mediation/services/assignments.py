@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,12 +25,12 @@ from mediation.models import (
     User,
     advisor_village,
 )
+from mediation.models.assignments import ACTIVE_STATUSES as ACTIVE, counts_as_open_workload
 from mediation.models.base import utcnow
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
 from mediation.services.cases import CaseConflict, CaseNotFound
 
-ACTIVE = ("pending", "accepted")
 MEDIATOR_ROLES = ("counter", "village_mediator", "supervisor")
 ASSIGNING_ROLES = frozenset({"counter", "village_mediator", "supervisor", "admin"})
 OVERRIDING_ROLES = frozenset({"supervisor", "admin"})
@@ -70,14 +70,12 @@ class AssignmentService:
             raise CaseNotFound()
         return case
 
-    async def open_workloads(self) -> dict[int, int]:
-        rows = await self.session.execute(
-            select(CaseAssignment.advisor_id, func.count())
-            .join(MediationCase, MediationCase.id == CaseAssignment.case_id)
-            .where(CaseAssignment.advisor_id.is_not(None), CaseAssignment.status.in_(ACTIVE),
-                   MediationCase.status.in_(workflow.OPEN_STATUSES))
-            .group_by(CaseAssignment.advisor_id)
-        )
+    async def open_workloads(self, advisor_ids: Collection[int] | None = None) -> dict[int, int]:
+        """Open cases (在办) per advisor: of those given, or of all; counted from the open-workload index."""
+        query = select(CaseAssignment.advisor_id, func.count()).where(counts_as_open_workload())
+        query = query.where(CaseAssignment.advisor_id.in_(advisor_ids) if advisor_ids is not None
+                            else CaseAssignment.advisor_id.is_not(None))
+        rows = await self.session.execute(query.group_by(CaseAssignment.advisor_id))
         return dict(rows.all())
 
     async def panel(self, user: CurrentUser, case_id: int) -> AssignmentPanel:
@@ -93,18 +91,18 @@ class AssignmentService:
             .order_by(CaseAssignment.id)
         )
         assignments = [AssignmentView(*row) for row in rows.all()]
-        workloads = await self.open_workloads()
         town_villages = select(Place.id).where(Place.parent_id == case.town_id)
-        candidates = await self.session.execute(
+        candidates = (await self.session.execute(
             select(LegalAdvisor.id, LegalAdvisor.name,
                    func.max(sql_case((advisor_village.c.place_id == case.village_id, 1), else_=0)))
             .join(advisor_village, advisor_village.c.advisor_id == LegalAdvisor.id)
             .where(LegalAdvisor.active, advisor_village.c.place_id.in_(town_villages))
             .group_by(LegalAdvisor.id, LegalAdvisor.name)
-        )
+        )).all()
+        workloads = await self.open_workloads([advisor_id for advisor_id, _, _ in candidates])
         suggested = rank_advisors(
             AdvisorCandidate(advisor_id, name, bool(serves), True, workloads.get(advisor_id, 0))
-            for advisor_id, name, serves in candidates.all()
+            for advisor_id, name, serves in candidates
         )
         advisors = [(a.advisor_id, f"{a.name}（{'本村顾问' if a.serves_village else '本镇'}，在办 {a.open_cases} 件）")
                     for a in suggested]

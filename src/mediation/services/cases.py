@@ -22,6 +22,7 @@ from mediation.domain.routing import LEVEL_LABELS, level_above
 from mediation.domain.validation import Invalid, Problem, whole_number
 from mediation.models import CaseEvent, DictionaryEntry, MediationCase, Organization, Party, Place, User
 from mediation.models.base import utcnow
+from mediation.models.cases import open_case
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
 from mediation.settings import Settings
@@ -298,7 +299,7 @@ class CaseService:
             .where(case_scope(user))
         )
         if open_only:
-            query = query.where(case.status.in_(workflow.OPEN_STATUSES))
+            query = query.where(open_case())
         elif filters.status:
             query = query.where(case.status == filters.status)
         else:
@@ -318,7 +319,7 @@ class CaseService:
         if filters.accepted_to:
             query = query.where(case.accepted_on <= filters.accepted_to)
         if filters.due:
-            query = query.where(case.status.in_(workflow.OPEN_STATUSES))
+            query = query.where(open_case())
             if filters.due == "overdue":
                 query = query.where(case.deadline < today)
             else:

@@ -21,6 +21,7 @@ from mediation.models import (
     MediationCase,
 )
 from mediation.models.base import utcnow
+from mediation.models.cases import open_case
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
 from mediation.settings import Settings
@@ -89,7 +90,7 @@ class QueueService:
         today = deadlines.local_date(utcnow(), self.settings.tz)
         columns = (case.id, case.number, case.applicant_names, case.respondent_names, case.status, case.deadline,
                    case.last_action_at)
-        is_open = case.status.in_(workflow.OPEN_STATUSES)
+        is_open = open_case()
         my_advisor = select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id)
         mine_condition = exists().where(
             CaseAssignment.case_id == case.id, CaseAssignment.status.in_(("accepted", "ended")),
@@ -110,7 +111,7 @@ class QueueService:
             select(*columns).join(FollowUp, FollowUp.case_id == case.id)
             .where(watched, FollowUp.visited_on.is_(None), FollowUp.scheduled_on <= today,
                    case.status == "closed")
-            .order_by(FollowUp.scheduled_on, case.id), today)
+            .order_by(FollowUp.scheduled_on, FollowUp.case_id), today)
         # Judicial confirmation: the 30-day window of a signed written agreement is about to end.
         window_ends = today - timedelta(days=CONFIRMATION_WINDOW_DAYS - CONFIRMATION_WARNING_DAYS)
         confirmations = await self._items(
@@ -119,7 +120,7 @@ class QueueService:
                    Agreement.signed_on <= window_ends,
                    Agreement.signed_on >= today - timedelta(days=CONFIRMATION_WINDOW_DAYS),
                    ~exists().where(JudicialConfirmation.case_id == case.id))
-            .order_by(Agreement.signed_on, case.id), today)
+            .order_by(Agreement.signed_on, Agreement.case_id), today)
         queues = Queues(to_accept=to_accept, mine=mine, due=due, follow_ups=follow_ups,
                         confirmations=confirmations)
         if user.role not in ("supervisor", "admin"):
