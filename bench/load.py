@@ -8,14 +8,14 @@
 Uses a database generated before by bench/dataset.py (its users have the demo password); intake adds cases to
 it. Starts `mediation serve --workers W` on a free port, signs in as the demo supervisor (reads) and the demo
 counter (intake), picks real search words, case ids, a town and a village from the database, and follows the
-case list's "next" link --deep-pages times for the deep page. Then a second process (asyncio + httpx, C
-clients with one keep-alive connection each) runs each scenario for a warm-up and then S measured seconds:
-the requests that end in the measured window count (those still open when it closes are dropped, so a
-scenario slower than the window shows no requests); a 200 (303 for intake) is a success, anything else an
-error; p50 and p95 are over the successes. The same is done first for the floor, bench/floor_app.py served by
+case list's "next" link --deep-pages times for the deep page. Then a second process, wrk (C keep-alive
+connections over 2 threads; bench/load.lua builds the requests: a random address of the scenario, or a fresh
+intake form), runs each scenario for a warm-up run and then a measured run of S seconds. A response of 400 or
+more, a timeout or a broken connection is an error; p50 and p95 are wrk's, over all completed requests
+(a failing scenario shows its errors). The same is done first for the floor, bench/floor_app.py served by
 uvicorn with the same worker count. Prints the machine, the database, one row per scenario (with req/s as a
-share of the floor's), the CPU the load generator used (near 100% of one core means it, not the server, is
-the limit), and the resident memory of each server worker at the end. Prints figures; asserts nothing.
+share of the floor's), the CPU wrk used (near 100% of one core would mean it, not the server, is the
+limit), and the resident memory of each server worker at the end. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -23,23 +23,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
-import math
-import multiprocessing
 import os
 import random
 import re
+import resource
+import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import httpx
 from sqlalchemy import func, select
@@ -47,12 +47,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import aliased
 
 from mediation import database
-from mediation.domain.id_numbers import check_character
 from mediation.models import MediationCase, Party, Place
 from mediation.services.demo import DEMO_PASSWORD
 
 from dataset import BENCH_DIR, BENCH_SECRET  # bench/dataset.py, next to this script
 
+LUA_SCRIPT = Path(__file__).with_name("load.lua")
+WRK = shutil.which("wrk") or "wrk"
 STARTUP_SECONDS = 120
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 SAMPLE_IDS = 500
@@ -92,64 +93,47 @@ class Picks:
 
 # --- the load process ---------------------------------------------------------------------------------------
 
-def intake_form(fixed: dict[str, str], csrf: str, rng: random.Random) -> dict[str, str]:
-    """A fresh intake: a new intake token and an applicant nobody has seen (valid, random ID number)."""
-    born = date(1950, 1, 1) + timedelta(days=rng.randrange(50 * 365))
-    first_17 = f"110105{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return {**fixed, "_csrf_token": csrf, "intake_token": uuid.uuid4().hex,
-            "applicant-0-name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-            "applicant-0-id_number": first_17 + check_character(first_17)}
+def wrk_environment(scenario: Scenario, paths: Path, result: Path) -> dict[str, str]:
+    environment = {**os.environ, "BENCH_PATHS": str(paths), "BENCH_RESULT": str(result),
+                   "BENCH_RUN": uuid.uuid4().hex[:12],
+                   "BENCH_COOKIE": "; ".join(f"{name}={value}" for name, value in scenario.cookies.items())}
+    if scenario.intake is not None:
+        environment["BENCH_FORM"] = urlencode({**scenario.intake,
+                                               "_csrf_token": scenario.cookies.get("csrftoken", "")})
+        environment["BENCH_NAMES"] = "|".join(",".join(quote(character) for character in characters)
+                                              for characters in (SURNAMES, GIVEN))
+    return environment
 
 
-async def drive_async(base_url: str, scenario: Scenario, clients: int, warmup: float, seconds: float
-                      ) -> Measured:
-    latencies: list[float] = []
-    errors = 0
-    measure_from = time.perf_counter() + warmup
-    measure_to = measure_from + seconds
-    expected = 303 if scenario.intake is not None else 200
-
-    async def one_client(seed: int) -> None:
-        nonlocal errors
-        rng = random.Random(seed)
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=base_url, cookies=scenario.cookies, timeout=REQUEST_TIMEOUT,
-                                     limits=limits, follow_redirects=False) as client:
-            while True:
-                begin = time.perf_counter()
-                try:
-                    if scenario.intake is not None:
-                        form = intake_form(scenario.intake, scenario.cookies.get("csrftoken", ""), rng)
-                        response = await client.post(scenario.urls[0], data=form)
-                    else:
-                        response = await client.get(rng.choice(scenario.urls))
-                    ok = response.status_code == expected
-                except httpx.HTTPError:
-                    ok = False
-                end = time.perf_counter()
-                if end >= measure_from:
-                    if ok:
-                        latencies.append((end - begin) * 1000)
-                    else:
-                        errors += 1
-
-    cpu_before = time.process_time()
-    tasks = [asyncio.create_task(one_client(seed)) for seed in range(clients)]
-    await asyncio.sleep(measure_to - time.perf_counter())
-    for task in tasks:  # the requests still open when the window closes are not counted
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    cpu = (time.process_time() - cpu_before) / (warmup + seconds)
-    if not latencies:
-        return Measured(scenario.name, 0, errors, float("nan"), float("nan"), 0.0, cpu)
-    latencies.sort()
-    p95 = latencies[math.ceil(0.95 * len(latencies)) - 1]  # nearest rank
-    return Measured(scenario.name, len(latencies), errors, statistics.median(latencies), p95,
-                    len(latencies) / seconds, cpu)
+def wrk(base_url: str, scenario: Scenario, clients: int, seconds: float, threads: int) -> dict[str, int]:
+    """One run of wrk over the scenario; its figures (latencies in microseconds) and the CPU it used."""
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as directory:
+        paths, result = Path(directory, "paths"), Path(directory, "result")
+        paths.write_text("".join(quote(url, safe="/?=&%") + "\n" for url in scenario.urls))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run([WRK, "--threads", str(min(threads, clients)), "--connections", str(clients),
+                        "--duration", f"{max(1, round(seconds))}s", "--timeout", "30s",
+                        "--script", str(LUA_SCRIPT), base_url],
+                       env=wrk_environment(scenario, paths, result), check=True, stdout=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        figures = dict(line.split() for line in result.read_text().splitlines())
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {**{key: int(value) for key, value in figures.items()}, "cpu_microseconds": round(cpu * 1e6)}
 
 
-def drive(base_url: str, scenario: Scenario, clients: int, warmup: float, seconds: float) -> Measured:
-    return asyncio.run(drive_async(base_url, scenario, clients, warmup, seconds))
+def drive(base_url: str, scenario: Scenario, clients: int, warmup: float, seconds: float,
+          threads: int = 2) -> Measured:
+    if warmup > 0:
+        wrk(base_url, scenario, clients, warmup, threads)
+    figures = wrk(base_url, scenario, clients, seconds, threads)
+    duration = figures["duration"] / 1e6
+    successes = figures["requests"] - figures["errors"]
+    if successes <= 0:
+        return Measured(scenario.name, 0, figures["errors"], float("nan"), float("nan"), 0.0,
+                        figures["cpu_microseconds"] / 1e6 / duration)
+    return Measured(scenario.name, successes, figures["errors"], figures["p50"] / 1000,
+                    figures["p95"] / 1000, successes / duration,
+                    figures["cpu_microseconds"] / 1e6 / duration)
 
 
 # --- the servers ----------------------------------------------------------------------------------------------
@@ -348,28 +332,25 @@ def main() -> None:
     print(machine())
     print(f"database: {make_url(options.database_url).render_as_string(hide_password=True)}, "
           f"{picks.cases:,} cases")
-    print(f"load: {options.clients} clients from a second process (asyncio + httpx), {options.workers} server "
+    print(f"load: {options.clients} connections from wrk (2 threads), {options.workers} server "
           f"workers, {options.warmup:g} s warm-up + {options.seconds:g} s per scenario")
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as load:
-        def run(server: Server, scenario: Scenario) -> Measured:
-            return load.submit(drive, server.url, scenario, options.clients, options.warmup,
-                               options.seconds).result()
-
-        floor_server = serve_floor(options.workers)
-        try:
-            floor = run(floor_server, Scenario("floor: bare Litestar, text", ("/",), {}))
-        finally:
-            floor_server.stop()
-        print()
-        print(HEADER)
-        print(row(floor, 0))
-        app = serve_app(options.database_url, options.workers)
-        try:
-            for scenario in scenarios(app.url, picks, options.deep_pages):
-                print(row(run(app, scenario), floor.rate), flush=True)
-            memory = app.worker_memory()
-        finally:
-            app.stop()
+    floor_server = serve_floor(options.workers)
+    try:
+        floor = drive(floor_server.url, Scenario("floor: bare Litestar, text", ("/",), {}), options.clients,
+                      options.warmup, options.seconds)
+    finally:
+        floor_server.stop()
+    print()
+    print(HEADER)
+    print(row(floor, 0))
+    app = serve_app(options.database_url, options.workers)
+    try:
+        for scenario in scenarios(app.url, picks, options.deep_pages):
+            measured = drive(app.url, scenario, options.clients, options.warmup, options.seconds)
+            print(row(measured, floor.rate), flush=True)
+        memory = app.worker_memory()
+    finally:
+        app.stop()
     print()
     print("resident memory at the end: " + ", ".join(f"{kind} {pid} {megabytes:.0f} MB"
                                                      for pid, kind, megabytes in memory))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Integer, column, func, literal, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Integer, column, false, func, literal, or_, select, text, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,6 +28,8 @@ from mediation.services.accounts import CurrentUser
 from mediation.settings import Settings
 
 PAGE_SIZE = 25
+# A search finding at most this many cases sorts them; one finding more walks the list in order (see _search).
+SEARCH_FEW = 2000
 SORTS = {"recent": "受理日期（新→旧）", "deadline": "期限（近→远）"}
 DUE_FILTERS = {"near": "临期（5 天内）", "overdue": "已逾期"}
 FULL_ID_ROLES = frozenset({"counter", "village_mediator", "supervisor", "admin"})
@@ -259,30 +261,44 @@ class CaseService:
     def today(self) -> date:
         return deadlines.local_date(utcnow(), self.settings.tz)
 
-    def _search(self, q: str) -> ColumnElement[bool]:
-        """Case number, ID and phone numbers, party names (two characters too) and 纠纷简要情况."""
-        matches: list[ColumnElement[bool]] = [MediationCase.number == q]
+    def _search_terms(self, q: str) -> list[ColumnElement[bool]]:
+        """What q may match, each as a condition on the case: the case number, ID and phone numbers, party
+        names (two characters too) and 纠纷简要情况. Patterns are written into the statement (safely quoted) so
+        PostgreSQL plans each search for its own words instead of one generic plan for all."""
+        terms: list[ColumnElement[bool]] = [MediationCase.number == q]
         compact = q.replace(" ", "").upper()
         if re.fullmatch(r"[0-9X\-+]{5,20}", compact):
-            matches.append(MediationCase.id.in_(
+            terms.append(MediationCase.id.in_(
                 select(Party.case_id).where(or_(Party.id_number == compact, Party.phone == compact))))
         if self.session.bind.dialect.name == "postgresql":
             escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            matches.append(MediationCase.id.in_(
-                select(Party.case_id).where(Party.name.like(escaped + "%", escape="\\"))))
+            terms.append(MediationCase.id.in_(select(Party.case_id).where(
+                Party.name.like(literal(escaped + "%", literal_execute=True), escape="\\"))))
             if len(q) >= 3:
-                matches.append(MediationCase.summary.ilike("%" + escaped + "%", escape="\\"))
+                terms.append(MediationCase.summary.ilike(literal("%" + escaped + "%", literal_execute=True),
+                                                         escape="\\"))
         else:
             # A range on the name index finds names starting with q, however short (SQLite compares bytes).
-            matches.append(MediationCase.id.in_(
+            terms.append(MediationCase.id.in_(
                 select(Party.case_id).where(Party.name >= q, Party.name < q + "\U0010ffff")))
             if len(q) >= 3:
                 phrase = '"' + q.replace('"', '""') + '"'
-                matches.append(MediationCase.id.in_(
+                terms.append(MediationCase.id.in_(
                     text("SELECT rowid FROM case_search WHERE case_search MATCH :phrase")
                     .bindparams(phrase=phrase)
                     .columns(column("rowid", Integer))))
-        return or_(*matches)
+        return terms
+
+    async def _search(self, q: str) -> ColumnElement[bool]:
+        """The cases q finds. When it finds few (a name, a rare phrase), their ids, read from the indexes of
+        each term: the list then sorts only those. When it finds many (a common phrase), the terms
+        themselves: the list walks the cases in its order and stops at the page's end, soon."""
+        terms = self._search_terms(q)
+        found = list(await self.session.scalars(
+            union_all(*(select(MediationCase.id).where(term) for term in terms)).limit(SEARCH_FEW + 1)))
+        if len(found) > SEARCH_FEW:
+            return or_(*terms)
+        return MediationCase.id.in_(sorted(set(found))) if found else false()
 
     async def list_cases(self, user: CurrentUser, filters: CaseFilters, open_only: bool = False) -> CasePage:
         case = MediationCase
@@ -328,7 +344,7 @@ class CaseService:
         if filters.mine:
             query = query.where(case.registered_by_id == user.id)
         if filters.q:
-            query = query.where(self._search(filters.q))
+            query = query.where(await self._search(filters.q))
         if filters.sort == "deadline":
             query = query.where(case.deadline.is_not(None))
             if cursor := _CURSOR.fullmatch(filters.after):
