@@ -7,7 +7,7 @@ Create Date: 2026-12-07
 Measured over 1,000,000 cases on PostgreSQL (bench/load.py): the dashboard's queues walked the whole open
 set to find the nearest deadlines, and every case page and supervisor's case list counted each advisor's
 open workload by joining every active assignment with its case (0.2–0.3 s). Now the queues read partial
-indexes over open cases in deadline order, and each assignment carries whether its case is open
+indexes over open cases in deadline (or last action) order, pending extensions by deadline, the zero-report check from a covering index, and each assignment carries whether its case is open
 (`case_open`), kept by triggers on both tables, so the workload is counted from one small partial index.
 """
 
@@ -63,6 +63,12 @@ def upgrade() -> None:
     op.create_index('ix_mediation_case_open_deadline', 'mediation_case', ['deadline', 'id'], **open_where)
     op.create_index('ix_mediation_case_open_organization_deadline', 'mediation_case',
                     ['organization_id', 'deadline', 'id'], **open_where)
+    op.create_index('ix_mediation_case_open_last_action_at', 'mediation_case', ['last_action_at', 'id'],
+                    **open_where)
+    op.create_index('ix_extension_pending_deadline', 'extension', ['current_deadline', 'case_id'],
+                    sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
+    op.create_index('ix_mediation_case_registered_report', 'mediation_case',
+                    ['registered_on', 'village_id', 'town_id', 'status'])
     op.create_index('ix_case_assignment_open_workload', 'case_assignment', ['advisor_id'],
                     sqlite_where=sa.text(f"case_open = 1 AND {ACTIVE}"),
                     postgresql_where=sa.text(f"case_open AND {ACTIVE}"))
@@ -76,6 +82,9 @@ def downgrade() -> None:
     op.drop_index('ix_agreement_written_signed_on', table_name='agreement')
     op.drop_index('ix_follow_up_due', table_name='follow_up')
     op.drop_index('ix_case_assignment_open_workload', table_name='case_assignment')
+    op.drop_index('ix_extension_pending_deadline', table_name='extension')
+    op.drop_index('ix_mediation_case_registered_report', table_name='mediation_case')
+    op.drop_index('ix_mediation_case_open_last_action_at', table_name='mediation_case')
     op.drop_index('ix_mediation_case_open_organization_deadline', table_name='mediation_case')
     op.drop_index('ix_mediation_case_open_deadline', table_name='mediation_case')
     if op.get_bind().dialect.name == "sqlite":

@@ -27,6 +27,8 @@ class MediationCase(CreatedAtMixin, Base):
         Index("ix_mediation_case_accepted_report", "accepted_on", "status", "town_id", "dispute_type"),
         Index("ix_mediation_case_closed_report", "closed_on", "accepted_on", "status", "town_id", "outcome",
               "deadline", "prevented_criminal_people", "prevented_petition_people", "id"),
+        # The zero-report check reads which villages registered cases in M from this index alone.
+        Index("ix_mediation_case_registered_report", "registered_on", "village_id", "town_id", "status"),
         Index("ix_mediation_case_organization_id_status", "organization_id", "status"),
         Index("ix_mediation_case_village_id_accepted_on", "village_id", "accepted_on"),
         Index("ix_mediation_case_town_id_accepted_on", "town_id", "accepted_on"),
@@ -35,6 +37,9 @@ class MediationCase(CreatedAtMixin, Base):
         Index("ix_mediation_case_open_deadline", "deadline", "id",
               sqlite_where=text(OPEN_CASE_SQL), postgresql_where=text(OPEN_CASE_SQL)),
         Index("ix_mediation_case_open_organization_deadline", "organization_id", "deadline", "id",
+              sqlite_where=text(OPEN_CASE_SQL), postgresql_where=text(OPEN_CASE_SQL)),
+        # The dashboard's own cases (longest untouched first) and major-risk alerts (latest first).
+        Index("ix_mediation_case_open_last_action_at", "last_action_at", "id",
               sqlite_where=text(OPEN_CASE_SQL), postgresql_where=text(OPEN_CASE_SQL)),
         Index("ix_mediation_case_repeat_of_id", "repeat_of_id"),
         Index("ix_mediation_case_last_action_at", "last_action_at"),

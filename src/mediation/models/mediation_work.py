@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mediation.models.base import Base, utcnow
@@ -77,7 +77,12 @@ class Extension(_CaseRecord, Base):
     """延期: both parties consent; a supervisor approves (or rejects) before the deadline moves."""
 
     __tablename__ = "extension"
-    __table_args__ = (Index("ix_extension_status", "status"),)
+    __table_args__ = (
+        Index("ix_extension_status", "status"),
+        # The supervisor's queue of requests to decide, nearest deadline first.
+        Index("ix_extension_pending_deadline", "current_deadline", "case_id",
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
 
     current_deadline: Mapped[date]
     requested_deadline: Mapped[date]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.domain import deadlines, workflow
@@ -138,7 +138,9 @@ class QueueService:
         alerts = await self._items(
             select(*columns).where(case_scope(user), is_open, case.risk_level == "major")
             .order_by(case.last_action_at.desc()), today)
+        # A pending request was made against the case's deadline, which only its approval moves.
         extensions = await self._items(
-            select(*columns).where(case_scope(user), is_open, exists().where(
-                Extension.case_id == case.id, Extension.status == "pending")).order_by(case.deadline), today)
+            select(*columns).join(Extension, Extension.case_id == case.id)
+            .where(case_scope(user), is_open, Extension.status == literal_column("'pending'"))
+            .order_by(Extension.current_deadline, Extension.case_id), today)
         return Queues(to_accept, mine, due, unassigned, declined, alerts, extensions, follow_ups, confirmations)
