@@ -79,7 +79,10 @@ class AssignmentService:
         return dict(rows.all())
 
     async def panel(self, user: CurrentUser, case_id: int) -> AssignmentPanel:
-        case = await self._case(user, case_id)
+        return await self.panel_of(await self._case(user, case_id))
+
+    async def panel_of(self, case: MediationCase) -> AssignmentPanel:
+        """Who works on a case the user may see, and the advisors to suggest."""
         rows = await self.session.execute(
             select(CaseAssignment.id, CaseAssignment.role,
                    func.coalesce(LegalAdvisor.name, User.display_name), CaseAssignment.status,

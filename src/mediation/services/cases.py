@@ -365,7 +365,8 @@ class CaseService:
             next_cursor = f"{sort_value.isoformat()}_{last.id}"
         return CasePage(page, next_cursor)
 
-    async def _scoped_case(self, user: CurrentUser, case_id: int) -> MediationCase:
+    async def scoped_case(self, user: CurrentUser, case_id: int) -> MediationCase:
+        """The case, if the user may see it; CaseNotFound otherwise."""
         found = await self.session.scalar(
             select(MediationCase).where(MediationCase.id == case_id, case_scope(user))
         )
@@ -374,7 +375,10 @@ class CaseService:
         return found
 
     async def view(self, user: CurrentUser, case_id: int) -> CaseView:
-        case = await self._scoped_case(user, case_id)
+        return await self.view_of(user, await self.scoped_case(user, case_id))
+
+    async def view_of(self, user: CurrentUser, case: MediationCase) -> CaseView:
+        """What the case page shows of a case the user may see (loaded by scoped_case)."""
         names = dict(
             (await self.session.execute(
                 select(Place.id, Place.name).where(Place.id.in_({case.town_id, case.village_id, case.grid_id} - {None}))
@@ -451,7 +455,7 @@ class CaseService:
     async def edit_facts(self, user: CurrentUser, case_id: int, version: int, form: Mapping[str, str]) -> None:
         """Change the facts of an open case; refuses when someone else saved it after this form was opened."""
         async with write_transaction(self.session):
-            case = await self._scoped_case(user, case_id)
+            case = await self.scoped_case(user, case_id)
             self._check(case, "edit")
             if case.version != version:
                 raise CaseConflict()
@@ -549,7 +553,7 @@ class CaseService:
 
     async def transfer(self, user: CurrentUser, case_id: int, form: Mapping[str, str]) -> str:
         async with write_transaction(self.session):
-            case = await self._scoped_case(user, case_id)
+            case = await self.scoped_case(user, case_id)
             self._check(case, "transfer")
             reason = self._reason(form, "移交")
             target_id = _positive_int(str(form.get("organization", "")).strip())
@@ -567,7 +571,7 @@ class CaseService:
 
     async def escalate(self, user: CurrentUser, case_id: int, form: Mapping[str, str]) -> str:
         async with write_transaction(self.session):
-            case = await self._scoped_case(user, case_id)
+            case = await self.scoped_case(user, case_id)
             self._check(case, "escalate")
             reason = self._reason(form, "提级")
             above = level_above(case.level)
@@ -592,7 +596,7 @@ class CaseService:
 
     async def void(self, user: CurrentUser, case_id: int, form: Mapping[str, str]) -> None:
         async with write_transaction(self.session):
-            case = await self._scoped_case(user, case_id)
+            case = await self.scoped_case(user, case_id)
             if user.role not in ("supervisor", "admin"):
                 raise Invalid({"action": Problem("只有中心主任/司法所长可以作废案件")})
             self._check(case, "void")

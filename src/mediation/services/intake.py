@@ -71,15 +71,13 @@ class IntakeService:
         self.settings = settings
 
     async def options(self) -> IntakeOptions:
-        dictionaries = DictionaryService(self.session)
-
-        async def entries(kind: str) -> list[Option]:
-            return [Option(e.code, e.label) for e in await dictionaries.entries(kind, active_only=True)]
-
+        by_kind: dict[str, list[Option]] = {}
+        for entry in await DictionaryService(self.session).entries(active_only=True):  # in kind, then list order
+            by_kind.setdefault(entry.kind, []).append(Option(entry.code, entry.label))
         return IntakeOptions(
-            sources=await entries("case_source"),
-            dispute_types=await entries("dispute_type"),
-            risk_levels=await entries("risk_level"),
+            sources=by_kind.get("case_source", []),
+            dispute_types=by_kind.get("dispute_type", []),
+            risk_levels=by_kind.get("risk_level", []),
             towns=await self.places_under(None),
         )
 

@@ -108,7 +108,10 @@ class MediationWorkService:
                                    reason=reason))
 
     async def records(self, user: CurrentUser, case_id: int) -> WorkRecords:
-        case = await self._case(user, case_id, writing=False)
+        return await self.records_of(await self._case(user, case_id, writing=False))
+
+    async def records_of(self, case: MediationCase) -> WorkRecords:
+        """The mediation work recorded on a case the user may see."""
 
         async def rows(model: Any, order: Any) -> list[Any]:
             return list(await self.session.scalars(select(model).where(model.case_id == case.id).order_by(order)))

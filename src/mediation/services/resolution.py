@@ -120,7 +120,10 @@ class ResolutionService:
                                    reason=reason))
 
     async def view(self, user: CurrentUser, case_id: int) -> Resolution:
-        case = await self._case(user, case_id)
+        return await self.view_of(await self._case(user, case_id))
+
+    async def view_of(self, case: MediationCase) -> Resolution:
+        """The agreement, confirmation and follow-ups of a case the user may see."""
         agreement = await self.session.scalar(select(Agreement).where(Agreement.case_id == case.id))
         amendments: list[AgreementAmendment] = []
         obligations: list[Obligation] = []

@@ -149,22 +149,18 @@ async def case_page(request: Request, workspace: CaseServices, case_id: int, sta
                     open_panel: str = "") -> Template:
     """The case page, also re-rendered with a form's errors and what was typed into it."""
     try:
-        case = await workspace.cases.view(request.user, case_id)
-        panel = await workspace.assignments.panel(request.user, case_id)
-        records = await workspace.work.records(request.user, case_id)
-        resolution = await workspace.resolution.view(request.user, case_id)
+        page = await workspace.page(request.user, case_id)
     except CaseNotFound as exc:
         raise NotFoundException() from exc
     role = request.user.role
-    return render(request, "cases/detail.html", status_code=status_code, case=case, errors=errors or {},
-                  values=values or {}, open_panel=open_panel, options=await workspace.intake.options(),
-                  transfer_targets=await workspace.cases.transfer_targets(case_id) if case.open else [],
-                  resolution=resolution, outcomes=OUTCOMES, agreement_forms=AGREEMENT_FORMS,
+    return render(request, "cases/detail.html", status_code=status_code, case=page.case, errors=errors or {},
+                  values=values or {}, open_panel=open_panel, options=page.options,
+                  transfer_targets=page.transfer_targets, resolution=page.resolution, outcomes=OUTCOMES, agreement_forms=AGREEMENT_FORMS,
                   failure_routes=FAILURE_ROUTES, retention_periods=[(period, period) for period in RETENTION_PERIODS],
                   satisfaction=SATISFACTION, can_supervise=role in SUPERVISING_ROLES,
                   can_void=role in ("supervisor", "admin"), can_assign=role in ASSIGNING_ROLES,
                   can_override=role in OVERRIDING_ROLES, can_decide=role in ("supervisor", "admin"),
-                  is_advisor=role == "advisor", panel=panel, records=records, notice_methods=NOTICE_METHODS)
+                  is_advisor=role == "advisor", panel=page.panel, records=page.records, notice_methods=NOTICE_METHODS)
 
 
 async def case_action(request: Request, workspace: CaseServices, case_id: int, panel: str,
