@@ -44,19 +44,45 @@ test-postgres: install system-packages
 e2e: install system-packages
 	$(VENV)/bin/pytest tests/e2e
 
-# Benchmarks print figures (they assert nothing): the monthly summary over generated cases on SQLite and, when
-# it answers, PostgreSQL. Sizes: BENCH_CASES for both, or e.g. BENCH_SQLITE_CASES=200000 BENCH_POSTGRES_CASES=1000000.
+# Benchmarks print figures (they assert nothing). First the monthly summary over generated cases on SQLite and,
+# when it answers, PostgreSQL (BENCH_CASES for both, or BENCH_SQLITE_CASES / BENCH_POSTGRES_CASES). Then the load
+# runs: a district of each size in BENCH_LOAD_SQLITE and BENCH_LOAD_POSTGRES is generated once (kept under
+# var/bench/ and in databases mediation_bench_<size>, reused by later runs), served with BENCH_WORKERS workers and
+# driven by wrk; the figures of all runs end as one Markdown table, var/bench/load-table.md, printed at the end.
+# The README's figures: make bench BENCH_LOAD_SQLITE="10000 200000" BENCH_LOAD_POSTGRES="10000 100000 1000000"
 BENCH_CASES ?= 10000
 BENCH_SQLITE_CASES ?= $(BENCH_CASES)
 BENCH_POSTGRES_CASES ?= $(BENCH_CASES)
 BENCH_POSTGRES ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
-.PHONY: bench
-bench: install
+BENCH_POSTGRES_SERVER ?= postgresql+asyncpg://postgres@127.0.0.1:5432
+BENCH_LOAD_SQLITE ?= 10000
+BENCH_LOAD_POSTGRES ?= 10000
+BENCH_WORKERS ?= 2
+BENCH_CLIENTS ?= 8
+BENCH_SECONDS ?= 10
+BENCH_TABLE := var/bench/load-table.md
+.PHONY: bench wrk
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk with apt"; $(SUDO) apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+
+bench: install wrk
 	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_SQLITE_CASES)
 	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_POSTGRES_CASES) --postgres $(BENCH_POSTGRES) \
 		--skip-unreachable
-	$(VENV)/bin/python bench/dataset.py --cases 10000 --force
-	$(VENV)/bin/python bench/load.py --database-url sqlite+aiosqlite:///var/bench/dataset-10000.sqlite3 --seconds 3 --warmup 1
+	rm -f $(BENCH_TABLE)
+	@set -e; load="--workers $(BENCH_WORKERS) --clients $(BENCH_CLIENTS) --seconds $(BENCH_SECONDS) --table $(BENCH_TABLE)"; \
+	for cases in $(BENCH_LOAD_SQLITE); do \
+		url=sqlite+aiosqlite:///var/bench/dataset-$$cases.sqlite3; \
+		$(VENV)/bin/python bench/dataset.py --cases $$cases --database-url $$url --reuse; \
+		$(VENV)/bin/python bench/load.py --database-url $$url $$load; \
+	done; \
+	for cases in $(BENCH_LOAD_POSTGRES); do \
+		url=$(BENCH_POSTGRES_SERVER)/mediation_bench_$$cases; \
+		$(VENV)/bin/python bench/dataset.py --cases $$cases --database-url $$url --reuse --skip-unreachable; \
+		$(VENV)/bin/python bench/load.py --database-url $$url $$load --skip-unreachable; \
+	done
+	@echo; echo "load figures ($(BENCH_TABLE)):"; cat $(BENCH_TABLE)
 
 clean:
 	rm -rf .venv .tools .pytest_cache

@@ -5,7 +5,8 @@
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/mediation_bench_1m
 
 The database is created when missing and upgraded to the latest migration. One that already holds data
-(users, places) is refused unless --force, which recreates it.
+(users, places) is refused unless --force, which recreates it, or --reuse, which keeps it as it is (a large
+district generated once serves many load runs).
 
 The data is the demo's (`mediation demo`), so it is as realistic as the demo: the district, its committees,
 users and legal advisors, then the cases from the demo's case maker (types, sources, stages and outcomes in
@@ -16,7 +17,7 @@ archive numbers, case numbers from the counters), then the demo's screenings and
 Only the writing differs: the demo inserts through SQLAlchemy (about 1 ms a case); this writes the same rows
 with COPY on PostgreSQL and plain executemany in one transaction on SQLite (synchronous=OFF while loading; the
 search triggers stay, so search finds every generated case), builds the secondary indexes (and on PostgreSQL
-checks the foreign keys) once at the end instead of row by row, and finishes with ANALYZE (VACUUM ANALYZE on
+checks the foreign keys) and counts the advisors' open workloads once at the end instead of row by row, and finishes with ANALYZE (VACUUM ANALYZE on
 PostgreSQL).
 """
 
@@ -45,6 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from mediation import database
 from mediation.database import write_transaction
 from mediation.models import CaseNumberCounter, MediationCase
+from mediation.models.assignments import open_cases_counted_at_the_end
 from mediation.models.base import utcnow
 from mediation.services.demo import CASE_ROWS, DemoService, _Archiving, _CaseMaker, demo_tree
 from mediation.services.places import PlaceService
@@ -270,20 +272,21 @@ async def write_cases(demo: DemoService, session: AsyncSession, count: int, step
         first_agreement_id = await demo._reserve_ids("agreement", count, postgres)
         maker = _CaseMaker(random.Random(2026), district, demo.settings, counters, first_id, utcnow(),
                            first_agreement_id)
-        deferred = DeferredStructures(session)
-        await deferred.drop()
-        with steps("cases"):
-            written, archivings = await _copy_cases(maker, count, await BulkWriter.open(session), progress)
-        with steps("archive numbers"):
-            await demo._archive(archivings)
-            written["case_event"] += len(archivings)  # each archived case's last timeline line
-        if postgres:
-            with steps("compacting the archived cases' old row versions"):
-                primary_key = MediationCase.__table__.primary_key.name
-                await session.execute(text(f"CLUSTER mediation_case USING {primary_key}"))
-                await session.execute(text("ALTER TABLE mediation_case SET WITHOUT CLUSTER"))
-        with steps("indexes and foreign keys" if postgres else "indexes"):
-            await deferred.restore()
+        async with open_cases_counted_at_the_end(session):
+            deferred = DeferredStructures(session)
+            await deferred.drop()
+            with steps("cases"):
+                written, archivings = await _copy_cases(maker, count, await BulkWriter.open(session), progress)
+            with steps("archive numbers"):
+                await demo._archive(archivings)
+                written["case_event"] += len(archivings)  # each archived case's last timeline line
+            if postgres:
+                with steps("compacting the archived cases' old row versions"):
+                    primary_key = MediationCase.__table__.primary_key.name
+                    await session.execute(text(f"CLUSTER mediation_case USING {primary_key}"))
+                    await session.execute(text("ALTER TABLE mediation_case SET WITHOUT CLUSTER"))
+            with steps("indexes and foreign keys" if postgres else "indexes"):
+                await deferred.restore()
         upsert = (pg_insert if postgres else sqlite_insert)(CaseNumberCounter)
         await session.execute(
             upsert.on_conflict_do_update(index_elements=["organization_id", "year"],
@@ -403,6 +406,16 @@ def _asyncpg_dsn(url: str, database_name: str) -> str:
         hide_password=False)
 
 
+async def server_reachable(url: str) -> bool:
+    """Whether the PostgreSQL server of `url` answers (asked through its maintenance database)."""
+    try:
+        connection = await asyncpg.connect(_asyncpg_dsn(url, "postgres"), timeout=5)
+    except (OSError, TimeoutError, asyncpg.PostgresError):
+        return False
+    await connection.close()
+    return True
+
+
 async def holds_data(url: str) -> bool:
     """Whether the database at `url` has data of its own: users, or places besides the district (what
     `DemoService.has_data` asks, answered also for a database not migrated yet)."""
@@ -477,7 +490,16 @@ def describe(generated: Generated, url: str) -> str:
     return "\n".join(lines)
 
 
-async def run(url: str, cases: int, force: bool) -> None:
+async def run(url: str, cases: int, force: bool, reuse: bool, skip_unreachable: bool) -> None:
+    if make_url(url).get_backend_name() == "postgresql" and not await server_reachable(url):
+        if skip_unreachable:
+            print(f"PostgreSQL at {make_url(url).render_as_string()} is not reachable: skipped")
+            return
+        raise DatasetRefused(f"PostgreSQL at {make_url(url).render_as_string()} is not reachable")
+    if reuse and not force and (make_url(url).get_backend_name() == "postgresql" or
+                                Path(make_url(url).database or "").exists()) and await holds_data(url):
+        print(f"{make_url(url).render_as_string()} holds a generated district already: used as it is")
+        return
     await prepare(url, force)
     generated = await generate(bench_settings(url), cases, ProgressBar(cases), Steps(announce=True))
     print(describe(generated, url))
@@ -490,11 +512,18 @@ def main() -> None:
     parser.add_argument("--database-url", help="sqlite+aiosqlite:///FILE or postgresql+asyncpg://…/NAME "
                                                "(default: a SQLite file under var/bench/)")
     parser.add_argument("--force", action="store_true", help="recreate the database if it already holds data")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use a database that already holds a generated district as it is")
+    parser.add_argument("--skip-unreachable", action="store_true",
+                        help="on PostgreSQL: print a note and stop when the server is not reachable")
     args = parser.parse_args()
     if args.cases < 0:
         parser.error("--cases must be 0 or more")
+    if args.force and args.reuse:
+        parser.error("--force recreates, --reuse keeps: give one of them")
     try:
-        asyncio.run(run(args.database_url or default_url(args.cases), args.cases, args.force))
+        asyncio.run(run(args.database_url or default_url(args.cases), args.cases, args.force, args.reuse,
+                        args.skip_unreachable))
     except DatasetRefused as exc:
         sys.exit(f"dataset: {exc}")
 

@@ -23,7 +23,6 @@ import uuid
 from datetime import date
 from typing import Any
 
-import asyncpg
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -33,18 +32,8 @@ from mediation.models import MediationCase
 from mediation.services.reports import ReportService
 
 from dataset import (  # bench/dataset.py, next to this script
-    ProgressBar, Steps, bench_settings, default_url, describe, drop, generate, prepare,
+    ProgressBar, Steps, bench_settings, default_url, describe, drop, generate, prepare, server_reachable,
 )
-
-
-async def reachable(url: str) -> bool:
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        connection = await asyncpg.connect(dsn, timeout=5)
-    except (OSError, TimeoutError, asyncpg.PostgresError):
-        return False
-    await connection.close()
-    return True
 
 
 def last_months(first_of_this_month: date) -> list[str]:
@@ -118,7 +107,7 @@ async def run(args: argparse.Namespace) -> None:
         await measure(args.database_url, args)
         return
     if args.postgres:
-        if not await reachable(args.postgres):
+        if not await server_reachable(args.postgres):
             if args.skip_unreachable:
                 print(f"PostgreSQL at {make_url(args.postgres).render_as_string()} is not reachable: skipped")
                 return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from mediation.domain.places import PlaceTree
 from mediation.models import Organization, Place
 from mediation.services.places import PlaceService
+from tests.conftest import post_form
 
 VALID_ID = "11010519491231002X"
 OTHER_ID = "440524188001010014"
@@ -72,3 +74,17 @@ def intake_form(district: District, **overrides: Any) -> dict[str, str]:
     }
     form.update({key: str(value) for key, value in overrides.items()})
     return form
+
+
+async def version_of(client, case_id) -> str:
+    """The version the case page's forms carry (the edit guard)."""
+    return re.search(r'name="version" value="(\d+)"', (await client.get(f"/cases/{case_id}")).text).group(1)
+
+
+async def assign(client, case_id, **form):
+    """Assigns the case through its form: advisor=<id>, mediators=<id or ids>."""
+    mediators = form.pop("mediators", [])
+    data = {"version": await version_of(client, case_id), **form}
+    if mediators:
+        data["mediators"] = mediators
+    return await post_form(client, f"/cases/{case_id}/assign", data)

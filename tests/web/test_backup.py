@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 import anyio
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from mediation import database
 from mediation.cli import main, run_with_session
-from mediation.models import Base, CaseEvent, MediationCase, Party
+from mediation.models import Base, CaseEvent, LegalAdvisor, MediationCase, Party
 from mediation.services.backup import BackupService
 from mediation.settings import Settings
 from tests.conftest import (
@@ -34,7 +34,7 @@ from tests.conftest import (
     post_form,
     sign_in,
 )
-from tests.web.cases_support import District, intake_form, make_district
+from tests.web.cases_support import District, assign, intake_form, make_district
 
 pytestmark = pytest.mark.anyio
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
@@ -96,7 +96,7 @@ def stored_files(directory: Path) -> list[Path]:
 
 async def open_office(client, db_session, settings: Settings) -> dict:
     """A supervisor's office with three cases: one with two applicants closed with a signed written
-    agreement, a repeat visit of the same parties with an evidence file, and one more."""
+    agreement, a repeat visit of the same parties with an evidence file, and one more given to a legal advisor."""
     district = await make_district(db_session)
     await add_user(db_session, settings, "zhuren", "supervisor", name="周主任")
     await sign_in(client, "zhuren")
@@ -117,7 +117,12 @@ async def open_office(client, db_session, settings: Settings) -> dict:
     other = await register(client, district, summary="邻居家空调外机噪音扰民", **{
         "applicant-0-name": "王芳", "applicant-0-id_number": "", "applicant-0-phone": "13611112222",
         "respondent-0-name": "赵敏", "respondent-0-phone": ""})
-    return {"district": district, "cases": [agreed, repeat, other], "evidence_case": repeat}
+    advisor = await db_session.scalar(insert(LegalAdvisor).values(
+        name="王明远", firm="明理律师事务所", licence_no="13300000000001", phone="", duty_days="每周一",
+        active=True).returning(LegalAdvisor.id))
+    await db_session.commit()
+    assert (await assign(client, other, advisor=str(advisor))).status_code == 303
+    return {"district": district, "cases": [agreed, repeat, other], "evidence_case": repeat, "advisor": advisor}
 
 
 @pytest.fixture
@@ -168,6 +173,11 @@ async def test_round_trip_gives_back_rows_pages_files_and_search(office, setting
         added = await register(restored_client, office["district"], **{"applicant-0-name": "孙八"})
         assert added not in office["cases"]
         assert "调字第4号" in (await restored_client.get(f"/cases/{added}")).text
+        # The advisor's open workload is the one case given to them, not counted again by the restore, and
+        # it is counted on afterwards.
+        assert "王明远（在办 1 件）" in (await restored_client.get("/cases")).text
+        assert (await assign(restored_client, added, advisor=str(office["advisor"]))).status_code == 303
+        assert "王明远（在办 2 件）" in (await restored_client.get("/cases")).text
 
 
 async def test_restore_refuses_a_database_that_holds_data(office, settings, tmp_path):

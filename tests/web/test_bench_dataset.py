@@ -16,8 +16,10 @@ from mediation.domain.case_numbers import format_case_number
 from mediation.domain.id_numbers import id_number_problem
 from mediation.domain.intake import IntakeDraft, PartyDraft
 from mediation.models import (
-    Agreement, CaseEvent, CaseNumberCounter, MediationCase, Organization, Party, Place, User, ZeroReport,
+    Agreement, CaseAssignment, CaseEvent, CaseNumberCounter, LegalAdvisor, MediationCase, Organization, Party, Place,
+    User, ZeroReport,
 )
+from mediation.models.assignments import counts_as_open_workload
 from mediation.models.base import utcnow
 from mediation.services.accounts import CurrentUser
 from mediation.services.demo import DEMO_PASSWORD
@@ -81,6 +83,13 @@ async def test_generated_cases_are_consistent_and_searchable(database_url, setti
     with_cases = {(case.village_id, f"{case.registered_on:%Y-%m}") for case in cases if case.status != "voided"}
     zero_reports = set((await db_session.execute(select(ZeroReport.village_id, ZeroReport.month))).all())
     assert zero_reports and not zero_reports & with_cases
+    # Each advisor's open workload (在办), counted once at the end of the load, is what a count gives now.
+    counted = dict((await db_session.execute(
+        select(CaseAssignment.advisor_id, func.count()).where(counts_as_open_workload())
+        .group_by(CaseAssignment.advisor_id))).all())
+    workloads = dict((await db_session.execute(select(LegalAdvisor.id, LegalAdvisor.open_cases))).all())
+    assert sum(counted.values()) > 0
+    assert workloads == {advisor: counted.get(advisor, 0) for advisor in workloads}
 
     # The list's search finds generated cases by a party's name and by a phrase of 纠纷简要情况 (SQLite's FTS
     # triggers and PostgreSQL's trigram index took the bulk-written rows too).

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 
 from mediation.models import CaseEvent, LegalAdvisor, MediationCase, advisor_village
 from tests.conftest import add_user, app_client, post_form, sign_in
-from tests.web.cases_support import intake_form, make_district
+from tests.web.cases_support import assign, intake_form, make_district, version_of
 
 pytestmark = pytest.mark.anyio
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,18 +58,6 @@ async def new_case(client, world, **overrides) -> int:
     response = await post_form(client, "/cases/new", intake_form(world["district"], **overrides))
     assert response.status_code == 303, response.text[:1500]
     return int(response.headers["location"].rsplit("/", 1)[1])
-
-
-async def version_of(client, case_id) -> str:
-    return re.search(r'name="version" value="(\d+)"', (await client.get(f"/cases/{case_id}")).text).group(1)
-
-
-async def assign(client, case_id, **form):
-    mediators = form.pop("mediators", [])
-    data = {"version": await version_of(client, case_id), **form}
-    if mediators:
-        data["mediators"] = mediators
-    return await post_form(client, f"/cases/{case_id}/assign", data)
 
 
 async def test_case_page_suggests_the_village_advisor_without_a_click(supervisor, world):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mediation.models.base import Base, CreatedAtMixin
@@ -27,3 +27,9 @@ class LegalAdvisor(CreatedAtMixin, Base):
     duty_days: Mapped[str] = mapped_column(String(60), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Open workload (在办): the advisor's pending and accepted assignments on open cases. Kept by database
+    # triggers on case_assignment (migration 0009), whichever code path changes an assignment or a case's
+    # status; never written by the application, except by a restore's recount
+    # (mediation.models.assignments.recount_open_cases).
+    open_cases: Mapped[int] = mapped_column(server_default=text("0"))
+

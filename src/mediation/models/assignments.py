@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, literal_column, text
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, Update, func, literal_column, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from mediation.models.advisors import LegalAdvisor
 from mediation.models.base import Base, utcnow
 
 
@@ -21,7 +25,7 @@ class CaseAssignment(Base):
         Index("ix_case_assignment_case_id", "case_id"),
         Index("ix_case_assignment_advisor_id_status", "advisor_id", "status"),
         Index("ix_case_assignment_user_id_status", "user_id", "status"),
-        # Open workload (在办) per advisor: the active assignments of open cases, counted from this index alone.
+        # Open workload (在办) per advisor: the active assignments of open cases, recounted from this index alone.
         Index("ix_case_assignment_open_workload", "advisor_id",
               sqlite_where=text(f"case_open = 1 AND {_ACTIVE_SQL}"),
               postgresql_where=text(f"case_open AND {_ACTIVE_SQL}")),
@@ -49,3 +53,25 @@ def counts_as_open_workload() -> ColumnElement[bool]:
     """An advisor's active assignment on an open case, stated as the open-workload index states it."""
     return (CaseAssignment.case_open
             & CaseAssignment.status.in_([literal_column(f"'{value}'") for value in ACTIVE_STATUSES]))
+
+
+
+def recount_open_cases() -> Update:
+    """Every advisor's open workload counted again from the assignments."""
+    return update(LegalAdvisor).values(open_cases=select(func.count()).where(
+        CaseAssignment.advisor_id == LegalAdvisor.id, counts_as_open_workload()).scalar_subquery())
+
+
+@asynccontextmanager
+async def open_cases_counted_at_the_end(session: AsyncSession) -> AsyncIterator[None]:
+    """For writing many assignments in one transaction (a restore, a generated dataset): the open workloads
+    counted once at the end instead of one trigger update a row. On PostgreSQL the counting trigger is off
+    meanwhile (the transaction holds the table's lock anyway): each update of an advisor's row leaves a version
+    no one may prune before the transaction ends, so its updates of the same few rows would grow ever slower."""
+    postgres = session.bind.dialect.name == "postgresql"
+    if postgres:
+        await session.execute(text("ALTER TABLE case_assignment DISABLE TRIGGER case_assignment_open_cases"))
+    yield
+    await session.execute(recount_open_cases())
+    if postgres:
+        await session.execute(text("ALTER TABLE case_assignment ENABLE TRIGGER case_assignment_open_cases"))

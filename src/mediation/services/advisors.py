@@ -11,7 +11,6 @@ from mediation.database import write_transaction
 from mediation.domain.advisors import AdvisorRow
 from mediation.domain.places import RowError
 from mediation.models import CaseAssignment, LegalAdvisor, Place, User, advisor_village
-from mediation.models.assignments import counts_as_open_workload
 
 
 class AdvisorImportInvalid(Exception):
@@ -171,20 +170,13 @@ class AdvisorService:
             .group_by(advisor_village.c.advisor_id)
             .subquery()
         )
-        workload = (
-            select(CaseAssignment.advisor_id, func.count().label("open_cases"))
-            .where(CaseAssignment.advisor_id.is_not(None), counts_as_open_workload())
-            .group_by(CaseAssignment.advisor_id)
-            .subquery()
-        )
         rows = await self.session.execute(
             select(LegalAdvisor.id, LegalAdvisor.name, LegalAdvisor.firm, LegalAdvisor.licence_no,
                    LegalAdvisor.phone, LegalAdvisor.duty_days, func.coalesce(User.username, ""),
                    LegalAdvisor.active, func.coalesce(villages.c.villages, ""),
-                   func.coalesce(workload.c.open_cases, 0))
+                   LegalAdvisor.open_cases)
             .outerjoin(User, User.id == LegalAdvisor.user_id)
             .outerjoin(villages, villages.c.advisor_id == LegalAdvisor.id)
-            .outerjoin(workload, workload.c.advisor_id == LegalAdvisor.id)
             .order_by(LegalAdvisor.active.desc(), LegalAdvisor.name, LegalAdvisor.id)
         )
         return [AdvisorEntry(*row) for row in rows.all()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +25,7 @@ from mediation.models import (
     User,
     advisor_village,
 )
-from mediation.models.assignments import ACTIVE_STATUSES as ACTIVE, counts_as_open_workload
+from mediation.models.assignments import ACTIVE_STATUSES as ACTIVE
 from mediation.models.base import utcnow
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
@@ -70,14 +70,6 @@ class AssignmentService:
             raise CaseNotFound()
         return case
 
-    async def open_workloads(self, advisor_ids: Collection[int] | None = None) -> dict[int, int]:
-        """Open cases (在办) per advisor: of those given, or of all; counted from the open-workload index."""
-        query = select(CaseAssignment.advisor_id, func.count()).where(counts_as_open_workload())
-        query = query.where(CaseAssignment.advisor_id.in_(advisor_ids) if advisor_ids is not None
-                            else CaseAssignment.advisor_id.is_not(None))
-        rows = await self.session.execute(query.group_by(CaseAssignment.advisor_id))
-        return dict(rows.all())
-
     async def panel(self, user: CurrentUser, case_id: int) -> AssignmentPanel:
         return await self.panel_of(await self._case(user, case_id))
 
@@ -97,15 +89,15 @@ class AssignmentService:
         town_villages = select(Place.id).where(Place.parent_id == case.town_id)
         candidates = (await self.session.execute(
             select(LegalAdvisor.id, LegalAdvisor.name,
-                   func.max(sql_case((advisor_village.c.place_id == case.village_id, 1), else_=0)))
+                   func.max(sql_case((advisor_village.c.place_id == case.village_id, 1), else_=0)),
+                   LegalAdvisor.open_cases)
             .join(advisor_village, advisor_village.c.advisor_id == LegalAdvisor.id)
             .where(LegalAdvisor.active, advisor_village.c.place_id.in_(town_villages))
-            .group_by(LegalAdvisor.id, LegalAdvisor.name)
+            .group_by(LegalAdvisor.id, LegalAdvisor.name, LegalAdvisor.open_cases)
         )).all()
-        workloads = await self.open_workloads([advisor_id for advisor_id, _, _ in candidates])
         suggested = rank_advisors(
-            AdvisorCandidate(advisor_id, name, bool(serves), True, workloads.get(advisor_id, 0))
-            for advisor_id, name, serves in candidates
+            AdvisorCandidate(advisor_id, name, bool(serves), True, open_cases)
+            for advisor_id, name, serves, open_cases in candidates
         )
         advisors = [(a.advisor_id, f"{a.name}（{'本村顾问' if a.serves_village else '本镇'}，在办 {a.open_cases} 件）")
                     for a in suggested]
@@ -306,14 +298,12 @@ class AssignmentService:
 
     async def bulk_options(self, user: CurrentUser) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         """Advisors (busiest last) and the mediators of the user's organization, for the list's bulk form."""
-        workloads = await self.open_workloads()
-        advisors = sorted(
-            ((advisor_id, name) for advisor_id, name in (await self.session.execute(
-                select(LegalAdvisor.id, LegalAdvisor.name).where(LegalAdvisor.active))).all()),
-            key=lambda item: (workloads.get(item[0], 0), item[1]))
+        advisors = await self.session.execute(
+            select(LegalAdvisor.id, LegalAdvisor.name, LegalAdvisor.open_cases).where(LegalAdvisor.active)
+            .order_by(LegalAdvisor.open_cases, LegalAdvisor.name))
         mediators = await self.session.execute(
             select(User.id, User.display_name).where(
                 User.organization_id == user.organization_id, User.active, User.role.in_(MEDIATOR_ROLES))
             .order_by(User.display_name))
-        return ([(advisor_id, f"{name}（在办 {workloads.get(advisor_id, 0)} 件）") for advisor_id, name in advisors],
+        return ([(advisor_id, f"{name}（在办 {open_cases} 件）") for advisor_id, name, open_cases in advisors],
                 list(mediators.all()))

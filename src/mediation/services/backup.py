@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.database import MIGRATIONS_DIR, write_transaction
 from mediation.models import Base
+from mediation.models.assignments import open_cases_counted_at_the_end
 from mediation.settings import Settings
 
 FORMAT = "mediation-backup"
@@ -307,14 +308,15 @@ class BackupService:
                         if table.name in REPLACED_ON_RESTORE:
                             await self.session.execute(delete(table))
                     entries = {entry.name: entry for entry in manifest.tables}
-                    for table in self.tables:
-                        try:
-                            await self._restore_table(archive, table, entries[table.name], source)
-                        except IntegrityError as exc:
-                            raise BackupRefused(f"{source} holds rows of {table.name} that the database "
-                                                f"refuses ({exc.orig}): nothing was restored") from exc
-                        if progress:
-                            progress(table.name, entries[table.name].rows)
+                    async with open_cases_counted_at_the_end(self.session):
+                        for table in self.tables:
+                            try:
+                                await self._restore_table(archive, table, entries[table.name], source)
+                            except IntegrityError as exc:
+                                raise BackupRefused(f"{source} holds rows of {table.name} that the database "
+                                                    f"refuses ({exc.orig}): nothing was restored") from exc
+                            if progress:
+                                progress(table.name, entries[table.name].rows)
                     if self.postgres:
                         await self._reset_sequences()
                 self._move_uploads(manifest, unpacked)
