@@ -17,8 +17,8 @@ archive numbers, case numbers from the counters), then the demo's screenings and
 Only the writing differs: the demo inserts through SQLAlchemy (about 1 ms a case); this writes the same rows
 with COPY on PostgreSQL and plain executemany in one transaction on SQLite (synchronous=OFF while loading; the
 search triggers stay, so search finds every generated case), builds the secondary indexes (and on PostgreSQL
-checks the foreign keys) and counts the advisors' open workloads once at the end instead of row by row, and finishes with ANALYZE (VACUUM ANALYZE on
-PostgreSQL).
+checks the foreign keys) and counts the advisors' open workloads once at the end instead of row by row, and
+finishes with ANALYZE (VACUUM ANALYZE on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -430,6 +430,19 @@ async def holds_data(url: str) -> bool:
         await engine.dispose()
 
 
+async def already_generated(url: str) -> bool:
+    """Whether the database at `url` exists and holds data (without creating it)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return bool(parsed.database) and Path(parsed.database).exists() and await holds_data(url)
+    admin = await asyncpg.connect(_asyncpg_dsn(url, "postgres"))
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", parsed.database)
+    finally:
+        await admin.close()
+    return bool(exists) and await holds_data(url)
+
+
 async def prepare(url: str, force: bool = False) -> None:
     """Make sure the database at `url` exists and holds no data: create it when missing; when it holds some,
     refuse, or with `force` recreate it."""
@@ -496,8 +509,7 @@ async def run(url: str, cases: int, force: bool, reuse: bool, skip_unreachable: 
             print(f"PostgreSQL at {make_url(url).render_as_string()} is not reachable: skipped")
             return
         raise DatasetRefused(f"PostgreSQL at {make_url(url).render_as_string()} is not reachable")
-    if reuse and not force and (make_url(url).get_backend_name() == "postgresql" or
-                                Path(make_url(url).database or "").exists()) and await holds_data(url):
+    if reuse and await already_generated(url):
         print(f"{make_url(url).render_as_string()} holds a generated district already: used as it is")
         return
     await prepare(url, force)

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
-from bench.dataset import DatasetRefused, generate, prepare
+from bench.dataset import DatasetRefused, already_generated, generate, prepare
 from mediation.domain import deadlines
 from mediation.domain.case_numbers import format_case_number
 from mediation.domain.id_numbers import id_number_problem
@@ -24,7 +25,7 @@ from mediation.models.base import utcnow
 from mediation.services.accounts import CurrentUser
 from mediation.services.demo import DEMO_PASSWORD
 from mediation.services.intake import IntakeService
-from tests.conftest import sign_in
+from tests.conftest import POSTGRES_ADMIN_URL, sign_in
 
 pytestmark = pytest.mark.anyio
 
@@ -38,11 +39,13 @@ def found_numbers(html: str) -> list[str]:
 
 
 async def test_generated_cases_are_consistent_and_searchable(database_url, settings, db_session, client):
+    assert not await already_generated(database_url)  # migrated, but no district yet: --reuse generates
     await prepare(database_url)
     generated = await generate(settings, CASES)
     assert generated.rows["mediation_case"] == CASES
     with pytest.raises(DatasetRefused):
         await prepare(database_url)  # holds data now: only --force would recreate it
+    assert await already_generated(database_url)  # what --reuse uses as it is
 
     cases = (await db_session.scalars(select(MediationCase).order_by(MediationCase.id))).all()
     assert len(cases) == CASES
@@ -123,3 +126,10 @@ async def test_generated_cases_are_consistent_and_searchable(database_url, setti
     assert registered.created and registered.id > cases[-1].id
     assert registered.number == format_case_number(settings.case_number_template, year, center.short_name,
                                                    counters.get((center.id, year), 0) + 1)
+
+
+async def test_a_database_not_made_yet_is_not_generated(tmp_path, databases):
+    assert not await already_generated(f"sqlite+aiosqlite:///{tmp_path / 'missing.sqlite3'}")
+    if databases.postgres:
+        missing = make_url(POSTGRES_ADMIN_URL).set(database=f"{databases.prefix}_never_made")
+        assert not await already_generated(missing.render_as_string(hide_password=False))

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, Update, func, literal_column, select, text, update
+from sqlalchemy import (
+    ColumnElement, ForeignKey, Index, String, Text, Update, func, literal_column, select, text, update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,6 +31,10 @@ class CaseAssignment(Base):
         Index("ix_case_assignment_open_workload", "advisor_id",
               sqlite_where=text(f"case_open = 1 AND {_ACTIVE_SQL}"),
               postgresql_where=text(f"case_open AND {_ACTIVE_SQL}")),
+        # The supervisors' queue of open cases whose advisor declined.
+        Index("ix_case_assignment_open_declined", "case_id",
+              sqlite_where=text("case_open = 1 AND status = 'declined'"),
+              postgresql_where=text("case_open AND status = 'declined'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

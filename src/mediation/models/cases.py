@@ -41,6 +41,9 @@ class MediationCase(CreatedAtMixin, Base):
         # The dashboard's own cases (longest untouched first) and major-risk alerts (latest first).
         Index("ix_mediation_case_open_last_action_at", "last_action_at", "id",
               sqlite_where=text(OPEN_CASE_SQL), postgresql_where=text(OPEN_CASE_SQL)),
+        Index("ix_mediation_case_open_major_last_action_at", "last_action_at", "id",
+              sqlite_where=text(f"{OPEN_CASE_SQL} AND risk_level = 'major'"),
+              postgresql_where=text(f"{OPEN_CASE_SQL} AND risk_level = 'major'")),
         Index("ix_mediation_case_repeat_of_id", "repeat_of_id"),
         Index("ix_mediation_case_last_action_at", "last_action_at"),
         # A unique index (not a constraint), so adding it never rebuilds the table on SQLite.
@@ -109,7 +112,8 @@ class Party(Base):
     __tablename__ = "party"
     __table_args__ = (
         Index("ix_party_case_id", "case_id"),
-        Index("ix_party_name", "name"),
+        # Search by name reads the case ids from the index alone (and PostgreSQL's pattern index INCLUDEs them).
+        Index("ix_party_name", "name", "case_id"),
         Index("ix_party_id_number", "id_number"),
         Index("ix_party_phone", "phone"),
         Index("ix_party_village_id_name", "village_id", "name"),

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Integer, column, false, func, literal, or_, select, text, tuple_, union_all
+from sqlalchemy import (
+    ARRAY, ColumnElement, Integer, Select, and_, any_, bindparam, column, false, func, literal, or_, select, text,
+    tuple_, union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -261,32 +264,37 @@ class CaseService:
     def today(self) -> date:
         return deadlines.local_date(utcnow(), self.settings.tz)
 
-    def _search_terms(self, q: str) -> list[ColumnElement[bool]]:
-        """What q may match, each as a condition on the case: the case number, ID and phone numbers, party
-        names (two characters too) and 纠纷简要情况. Patterns are written into the statement (safely quoted) so
-        PostgreSQL plans each search for its own words instead of one generic plan for all."""
-        terms: list[ColumnElement[bool]] = [MediationCase.number == q]
+    def _search_terms(self, q: str) -> list[tuple[ColumnElement[bool], Select]]:
+        """What q may match: the case number, ID and phone numbers, party names (two characters too) and
+        纠纷简要情况, each as a condition on the case and as the query of the case ids it finds (a party's from
+        the name index alone). Patterns are written into the statement (safely quoted) so PostgreSQL plans
+        each search for its own words instead of one generic plan for all."""
+        def on_case(condition: ColumnElement[bool]) -> tuple[ColumnElement[bool], Select]:
+            return condition, select(MediationCase.id).where(condition)
+
+        def of_parties(condition: ColumnElement[bool]) -> tuple[ColumnElement[bool], Select]:
+            ids = select(Party.case_id).where(condition)
+            return MediationCase.id.in_(ids), ids
+
+        terms = [on_case(MediationCase.number == q)]
         compact = q.replace(" ", "").upper()
         if re.fullmatch(r"[0-9X\-+]{5,20}", compact):
-            terms.append(MediationCase.id.in_(
-                select(Party.case_id).where(or_(Party.id_number == compact, Party.phone == compact))))
+            terms.append(of_parties(or_(Party.id_number == compact, Party.phone == compact)))
         if self.session.bind.dialect.name == "postgresql":
             escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            terms.append(MediationCase.id.in_(select(Party.case_id).where(
-                Party.name.like(literal(escaped + "%", literal_execute=True), escape="\\"))))
+            terms.append(of_parties(Party.name.like(literal(escaped + "%", literal_execute=True), escape="\\")))
             if len(q) >= 3:
-                terms.append(MediationCase.summary.ilike(literal("%" + escaped + "%", literal_execute=True),
-                                                         escape="\\"))
+                terms.append(on_case(MediationCase.summary.ilike(literal("%" + escaped + "%", literal_execute=True),
+                                                                 escape="\\")))
         else:
             # A range on the name index finds names starting with q, however short (SQLite compares bytes).
-            terms.append(MediationCase.id.in_(
-                select(Party.case_id).where(Party.name >= q, Party.name < q + "\U0010ffff")))
+            terms.append(of_parties(and_(Party.name >= q, Party.name < q + "\U0010ffff")))
             if len(q) >= 3:
                 phrase = '"' + q.replace('"', '""') + '"'
-                terms.append(MediationCase.id.in_(
+                terms.append(on_case(MediationCase.id.in_(
                     text("SELECT rowid FROM case_search WHERE case_search MATCH :phrase")
                     .bindparams(phrase=phrase)
-                    .columns(column("rowid", Integer))))
+                    .columns(column("rowid", Integer)))))
         return terms
 
     async def _search(self, q: str) -> ColumnElement[bool]:
@@ -294,11 +302,15 @@ class CaseService:
         each term: the list then sorts only those. When it finds many (a common phrase), the terms
         themselves: the list walks the cases in its order and stops at the page's end, soon."""
         terms = self._search_terms(q)
-        found = list(await self.session.scalars(
-            union_all(*(select(MediationCase.id).where(term) for term in terms)).limit(SEARCH_FEW + 1)))
+        found = list(await self.session.scalars(union_all(*(ids for _, ids in terms)).limit(SEARCH_FEW + 1)))
         if len(found) > SEARCH_FEW:
-            return or_(*terms)
-        return MediationCase.id.in_(sorted(set(found))) if found else false()
+            return or_(*(condition for condition, _ in terms))
+        if not found:
+            return false()
+        ids = sorted(set(found))
+        if self.session.bind.dialect.name == "postgresql":  # one array parameter: one statement for any count
+            return MediationCase.id == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
+        return MediationCase.id.in_(ids)
 
     async def list_cases(self, user: CurrentUser, filters: CaseFilters, open_only: bool = False) -> CasePage:
         case = MediationCase

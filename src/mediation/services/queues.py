@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import exists, literal_column, select
+from sqlalchemy import exists, literal_column, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.domain import deadlines, workflow
@@ -92,9 +92,11 @@ class QueueService:
                    case.last_action_at)
         is_open = open_case()
         my_advisor = select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id)
-        mine_condition = exists().where(
-            CaseAssignment.case_id == case.id, CaseAssignment.status.in_(("accepted", "ended")),
-            (CaseAssignment.user_id == user.id) | CaseAssignment.advisor_id.in_(my_advisor))
+        # The user's own cases, found from their assignments (the user's and advisor's indexes), not by
+        # checking every open case for one.
+        mine_condition = case.id.in_(select(CaseAssignment.case_id).where(
+            CaseAssignment.status.in_(("accepted", "ended")),
+            (CaseAssignment.user_id == user.id) | CaseAssignment.advisor_id.in_(my_advisor)))
         to_accept = await self._items(
             select(*columns, CaseAssignment.id)
             .join(CaseAssignment, CaseAssignment.case_id == case.id)
@@ -129,14 +131,19 @@ class QueueService:
                                       CaseAssignment.status == "accepted")
         has_advisor = exists().where(CaseAssignment.case_id == case.id, CaseAssignment.role == "advisor",
                                      CaseAssignment.status.in_(("pending", "accepted")))
-        was_declined = exists().where(CaseAssignment.case_id == case.id, CaseAssignment.status == "declined")
+        # Walked in case order from the partial index of open cases' declined assignments (true() renders as
+        # that index states it), so the first 20 are found without visiting the other open cases.
+        declined_cases = select(CaseAssignment.case_id).where(
+            CaseAssignment.case_open == true(), CaseAssignment.status == literal_column("'declined'")
+        ).distinct().subquery()
         unassigned = await self._items(
             select(*columns).where(case_scope(user), is_open, ~has_mediator).order_by(case.registered_on, case.id),
             today)
         declined = await self._items(
-            select(*columns).where(case_scope(user), is_open, was_declined, ~has_advisor).order_by(case.id), today)
+            select(*columns).join(declined_cases, declined_cases.c.case_id == case.id)
+            .where(case_scope(user), is_open, ~has_advisor).order_by(declined_cases.c.case_id), today)
         alerts = await self._items(
-            select(*columns).where(case_scope(user), is_open, case.risk_level == "major")
+            select(*columns).where(case_scope(user), is_open, case.risk_level == literal_column("'major'"))
             .order_by(case.last_action_at.desc()), today)
         # A pending request was made against the case's deadline, which only its approval moves.
         extensions = await self._items(
