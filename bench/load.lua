@@ -4,7 +4,9 @@
 --   BENCH_PATHS   a file with one address per line; each GET takes one at random
 --   BENCH_COOKIE  the Cookie header of the signed-in user
 --   BENCH_FORM    for intake: the form's fixed fields, URL-encoded; each request POSTs them to the first
---                 address with a new intake token and an applicant nobody has seen (a valid random ID number)
+--                 address with a new intake token and parties nobody has seen (random names and phones, the
+--                 applicant with a valid random ID number), so the repeat-visit check finds what it would
+--                 for a stranger, not every earlier benchmark intake
 --   BENCH_NAMES   for intake: URL-encoded surname and given-name characters, "surnames|given names", comma-separated
 --   BENCH_RUN     a word unique to the run, so intake tokens never repeat across runs
 --   BENCH_RESULT  where done() writes the figures, one "key value" per line (latencies in microseconds)
@@ -56,6 +58,10 @@ local function id_number()
   return first_17 .. string.sub(CHECK, check, check)
 end
 
+local function phone()
+  return "13" .. string.format("%09d", math.random(0, 999999999))
+end
+
 local function pick(list)
   return list[math.random(#list)]
 end
@@ -65,7 +71,8 @@ function request()
     sent = sent + 1
     local body = form .. "&intake_token=" .. run .. string.format("%010d", sent)
       .. "&applicant-0-name=" .. pick(surnames) .. pick(given) .. pick(given)
-      .. "&applicant-0-id_number=" .. id_number()
+      .. "&applicant-0-id_number=" .. id_number() .. "&applicant-0-phone=" .. phone()
+      .. "&respondent-0-name=" .. pick(surnames) .. pick(given) .. "&respondent-0-phone=" .. phone()
     return wrk.format("POST", paths[1], {
       ["Cookie"] = cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
   end

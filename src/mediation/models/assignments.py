@@ -61,7 +61,6 @@ def counts_as_open_workload() -> ColumnElement[bool]:
             & CaseAssignment.status.in_([literal_column(f"'{value}'") for value in ACTIVE_STATUSES]))
 
 
-
 def recount_open_cases() -> Update:
     """Every advisor's open workload counted again from the assignments."""
     return update(LegalAdvisor).values(open_cases=select(func.count()).where(
