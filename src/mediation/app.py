@@ -202,7 +202,7 @@ def create_app(settings: Settings) -> Litestar:
         ),
         template_config=TemplateConfig(engine=template_engine(settings)),
         exception_handlers={HTTPException: http_exception_handler, Exception: internal_error_handler},
-        state=State({"settings": settings, "session_maker": session_maker, "engine": engine,
+        state=State({"settings": settings, "session_maker": session_maker, "engine": engine, "db_config": db_config,
                      "static_dir": STATIC_DIR}),
         on_shutdown=[engine.dispose],
         debug=False,

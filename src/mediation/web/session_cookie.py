@@ -34,7 +34,9 @@ def cleared_session_cookie(settings: Settings) -> Cookie:
 
 
 class SignedInUserMiddleware(ASGIMiddleware):
-    """Looks the session token up in the database, so a session works on every worker and machine."""
+    """Looks the session token up in the database, so a session works on every worker and machine. It reads
+    with the request's own database session (the one the handler then gets as `db_session`, closed when the
+    response starts), so a request takes one connection from the pool and begins one transaction."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         scope["user"] = None
@@ -43,8 +45,8 @@ class SignedInUserMiddleware(ASGIMiddleware):
         # database is down, also for a browser that sends its session cookie.
         if token and not scope["path"].startswith("/static/") and scope["path"] != "/healthz":
             state = scope["app"].state
-            async with state.session_maker() as session:
-                scope["user"] = await AccountService(session, state.settings).resolve(token)
+            session = state.db_config.provide_session(state, scope)
+            scope["user"] = await AccountService(session, state.settings).resolve(token)
         await next_app(scope, receive, send)
 
 
