@@ -6,8 +6,9 @@
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/mediation_bench_…
 
 Uses a database generated before by bench/dataset.py (its users have the demo password); intake adds cases to
-it. Starts `mediation serve --workers W` on a free port, signs in as the demo supervisor (reads) and the demo
-counter (intake), picks real search words, case ids, a town and a village from the database, and follows the
+it, and a counter mediator with no case of their own yet (`xinren`, for the other end of the dashboard) is added
+once. Starts `mediation serve --workers W` on a free port, signs in as the demo supervisor (reads), the demo
+counter (intake) and that newcomer (their dashboard), picks real search words, case ids, a town and a village from the database, and follows the
 case list's "next" link --deep-pages times for the deep page. Then a second process, wrk (C keep-alive
 connections over 2 threads; bench/load.lua builds the requests: a random address of the scenario, or a fresh
 intake form), runs each scenario for a warm-up run and then a measured run of S seconds (again for 30 s or more when
@@ -48,11 +49,14 @@ from urllib.parse import quote, urlencode
 import httpx
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from mediation import database
-from mediation.models import MediationCase, Party, Place
+from mediation.models import MediationCase, Party, Place, User
+from mediation.services.accounts import AccountService
 from mediation.services.demo import DEMO_PASSWORD
+from mediation.settings import Settings
 
 from dataset import BENCH_DIR, BENCH_SECRET, server_reachable  # bench/dataset.py, next to this script
 
@@ -61,6 +65,7 @@ WRK = shutil.which("wrk") or "wrk"
 STARTUP_SECONDS = 120
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 SAMPLE_IDS = 500
+NEWCOMER = "xinren"
 SLOW_SECONDS = 30  # the measured run of a scenario that answered fewer requests than it has connections
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
@@ -278,9 +283,24 @@ async def pick(url: str, seed: int = 2026) -> Picks:
     return Picks(cases, case_ids, name, rng.choice(phrases), town, village, f"{last_month:%Y-%m}")
 
 
+async def ensure_newcomer(url: str) -> None:
+    """A counter mediator with no case of their own yet (a new colleague): the other end of the dashboard from
+    the demo's users, who have thousands. Added once to a generated database, with the demo password."""
+    engine = database.create_engine(url)
+    try:
+        async with async_sessionmaker(engine)() as session:
+            if await session.scalar(select(User.id).where(User.username == NEWCOMER)) is None:
+                settings = Settings(database_url=url, secret_key=BENCH_SECRET, upload_dir=BENCH_DIR / "uploads",
+                                    var_dir=BENCH_DIR)
+                await AccountService(session, settings).add_user(NEWCOMER, "counter", "新窗口", DEMO_PASSWORD)
+    finally:
+        await engine.dispose()
+
+
 def scenarios(base_url: str, picks: Picks, deep_pages: int) -> list[Scenario]:
     reader = sign_in(base_url, "zhuren")
     counter = sign_in(base_url, "chuangkou")
+    newcomer = sign_in(base_url, NEWCOMER)
     deep = deep_page(base_url, reader, deep_pages)
     intake = {"source": "party_application", "dispute_type": "neighbourhood", "town": str(picks.town),
               "village": str(picks.village), "grid": "", "applicant-0-kind": "person",
@@ -290,6 +310,7 @@ def scenarios(base_url: str, picks: Picks, deep_pages: int) -> list[Scenario]:
               "claims": "要求对方拆除越界围墙", "action": "accept"}
     return [
         Scenario("dashboard /", ("/",), reader),
+        Scenario("dashboard /, new counter", ("/",), newcomer),
         Scenario("case list, first page", ("/cases",), reader),
         Scenario(f"case list, deep page ({deep_pages} next)", (deep,), reader),
         Scenario("case list, status+town", (f"/cases?status=in_mediation&town={picks.town}",), reader),
@@ -369,6 +390,7 @@ def main() -> None:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
 
     picks = asyncio.run(pick(options.database_url))
+    asyncio.run(ensure_newcomer(options.database_url))
     picks = dataclasses.replace(picks, name=options.name or picks.name, phrase=options.phrase or picks.phrase)
     print(machine())
     print(f"database: {make_url(options.database_url).render_as_string(hide_password=True)}, "

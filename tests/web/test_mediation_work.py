@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from mediation.models import CaseEvent, LegalAdvisor, MediationCase, advisor_village
+from mediation.services import queues
 from tests.conftest import add_user, app_client, post_form, sign_in
 from tests.web.cases_support import assign, intake_form, make_district, version_of
 
@@ -90,6 +91,30 @@ async def test_assign_mediator_and_advisor_who_accepts(supervisor, world, settin
         mine = (await advisor.get("/")).text.split("我办理的案件")[1].split("</section>")[0]
         assert "张三" in mine
     assert "法律顾问王明远接受分派" in (await supervisor.get(f"/cases/{case_id}")).text
+
+
+@pytest.mark.parametrize("own_few", [1000, 0], ids=["by-ids", "by-condition"])
+async def test_a_mediators_dashboard_lists_their_own_cases_only(supervisor, world, settings, monkeypatch, own_few):
+    """Whether a user's own cases are few (read as ids) or many (checked as a condition), the dashboard lists
+    the same: their own cases, not a colleague's, and none for a mediator who has no case yet."""
+    monkeypatch.setattr(queues, "OWN_FEW", own_few)
+    users = world["users"]
+    own = await new_case(supervisor, world, **{"applicant-0-name": "赵大"})
+    colleagues = await new_case(supervisor, world, **{"applicant-0-name": "钱二"})
+    assert (await assign(supervisor, own, mediators=[str(users["cuntiao"].id)])).status_code == 303
+    assert (await assign(supervisor, colleagues, mediators=[str(users["cuntiao2"].id)])).status_code == 303
+
+    def mine(page: str) -> str:
+        return page.split('<h2 id="mine">')[1].split("</section>")[0]
+
+    async with app_client(settings) as mediator:
+        await sign_in(mediator, "cuntiao")
+        listed = mine((await mediator.get("/")).text)
+        assert "我办理的案件（1）" in listed and "赵大" in listed and "钱二" not in listed
+    async with app_client(settings) as newcomer:
+        await sign_in(newcomer, "waicun")
+        listed = mine((await newcomer.get("/")).text)
+        assert "我办理的案件（0）" in listed and "赵大" not in listed and "钱二" not in listed
 
 
 async def test_advisor_declines_with_a_reason_and_the_case_returns_to_the_supervisor(supervisor, world, settings):

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement, ForeignKey, Index, String, Text, Update, func, literal_column, select, text, update,
+    ColumnElement, ForeignKey, Index, String, Text, Update, func, literal_column, select, text, true, update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,6 +19,9 @@ from mediation.models.base import Base, utcnow
 # Pending (waiting for the advisor) and accepted: the assignments that hold a person to a case.
 ACTIVE_STATUSES = ("accepted", "pending")
 _ACTIVE_SQL = "status IN ('accepted', 'pending')"
+# Accepted, or since ended: the assignments that make a case one's own (the dashboard's "my cases").
+OWN_STATUSES = ("accepted", "ended")
+_OWN_SQL = "status IN ('accepted', 'ended')"
 
 
 class CaseAssignment(Base):
@@ -35,6 +38,11 @@ class CaseAssignment(Base):
         Index("ix_case_assignment_open_declined", "case_id",
               sqlite_where=text("case_open = 1 AND status = 'declined'"),
               postgresql_where=text("case_open AND status = 'declined'")),
+        # One's own open cases (the dashboard's "my cases" and deadlines), as mediator and as advisor.
+        Index("ix_case_assignment_own_open_user", "user_id", "case_id",
+              sqlite_where=text(f"case_open = 1 AND {_OWN_SQL}"), postgresql_where=text(f"case_open AND {_OWN_SQL}")),
+        Index("ix_case_assignment_own_open_advisor", "advisor_id", "case_id",
+              sqlite_where=text(f"case_open = 1 AND {_OWN_SQL}"), postgresql_where=text(f"case_open AND {_OWN_SQL}")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +67,12 @@ def counts_as_open_workload() -> ColumnElement[bool]:
     """An advisor's active assignment on an open case, stated as the open-workload index states it."""
     return (CaseAssignment.case_open
             & CaseAssignment.status.in_([literal_column(f"'{value}'") for value in ACTIVE_STATUSES]))
+
+
+def own_assignment(open_case_only: bool) -> ColumnElement[bool]:
+    """An assignment that makes its case one's own; of an open case, stated as the own-open indexes state it."""
+    own = CaseAssignment.status.in_([literal_column(f"'{value}'") for value in OWN_STATUSES])
+    return (CaseAssignment.case_open == true()) & own if open_case_only else own
 
 
 def recount_open_cases() -> Update:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ColumnElement, ForeignKey, Index, Numeric, String, Text, literal_column, text
+from sqlalchemy import (
+    ARRAY, JSON, ColumnElement, ForeignKey, Index, Integer, Numeric, String, Text, any_, bindparam, false, literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mediation.domain.workflow import OPEN_STATUSES
@@ -100,6 +104,17 @@ class MediationCase(CreatedAtMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+def case_among(ids: Collection[int], dialect_name: str) -> ColumnElement[bool]:
+    """The cases with these ids (found before from an index), for a query that then sorts only those. PostgreSQL
+    gets them as one array parameter: one statement, and one plan, for any count."""
+    if not ids:
+        return false()
+    ordered = sorted(set(ids))
+    if dialect_name == "postgresql":
+        return MediationCase.id == any_(bindparam("case_ids", ordered, type_=ARRAY(Integer), unique=True))
+    return MediationCase.id.in_(ordered)
 
 
 def open_case(status: ColumnElement[str] | None = None) -> ColumnElement[bool]:

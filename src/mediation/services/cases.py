@@ -10,8 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    ARRAY, ColumnElement, Integer, Select, and_, any_, bindparam, column, false, func, literal, or_, select, text,
-    tuple_, union_all,
+    ColumnElement, Integer, Select, and_, column, false, func, literal, or_, select, text, tuple_, union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +24,7 @@ from mediation.domain.routing import LEVEL_LABELS, level_above
 from mediation.domain.validation import Invalid, Problem, whole_number
 from mediation.models import CaseEvent, DictionaryEntry, MediationCase, Organization, Party, Place, User
 from mediation.models.base import utcnow
-from mediation.models.cases import open_case
+from mediation.models.cases import case_among, open_case
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
 from mediation.settings import Settings
@@ -255,6 +254,19 @@ def _label_subquery(kind: str, column: ColumnElement) -> ColumnElement:
     )
 
 
+_village_place = Place.__table__.alias("village_place")
+# The list's columns, built once (a statement is immutable; each list adds its conditions to a copy).
+_CASE_ROWS = (
+    select(
+        MediationCase.id, MediationCase.number, MediationCase.accepted_on, MediationCase.registered_on,
+        _label_subquery("dispute_type", MediationCase.dispute_type), _village_place.c.name,
+        MediationCase.applicant_names, MediationCase.respondent_names, MediationCase.status, MediationCase.deadline,
+        _label_subquery("risk_level", MediationCase.risk_level),
+    )
+    .join(_village_place, _village_place.c.id == MediationCase.village_id)
+)
+
+
 class CaseService:
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.session = session
@@ -305,27 +317,12 @@ class CaseService:
         found = list(await self.session.scalars(union_all(*(ids for _, ids in terms)).limit(SEARCH_FEW + 1)))
         if len(found) > SEARCH_FEW:
             return or_(*(condition for condition, _ in terms))
-        if not found:
-            return false()
-        ids = sorted(set(found))
-        if self.session.bind.dialect.name == "postgresql":  # one array parameter: one statement for any count
-            return MediationCase.id == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
-        return MediationCase.id.in_(ids)
+        return case_among(found, self.session.bind.dialect.name)
 
     async def list_cases(self, user: CurrentUser, filters: CaseFilters, open_only: bool = False) -> CasePage:
         case = MediationCase
-        village = Place.__table__.alias("village_place")
         today = self.today
-        query = (
-            select(
-                case.id, case.number, case.accepted_on, case.registered_on,
-                _label_subquery("dispute_type", case.dispute_type), village.c.name,
-                case.applicant_names, case.respondent_names, case.status, case.deadline,
-                _label_subquery("risk_level", case.risk_level),
-            )
-            .join(village, village.c.id == case.village_id)
-            .where(case_scope(user))
-        )
+        query = _CASE_ROWS.where(case_scope(user))
         if open_only:
             query = query.where(open_case())
         elif filters.status:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import exists, literal_column, select, true
+from sqlalchemy import ColumnElement, exists, func, literal_column, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediation.domain import deadlines, workflow
@@ -20,13 +20,16 @@ from mediation.models import (
     LegalAdvisor,
     MediationCase,
 )
+from mediation.models.assignments import own_assignment
 from mediation.models.base import utcnow
-from mediation.models.cases import open_case
+from mediation.models.cases import case_among, open_case
 from mediation.services.access import case_scope
 from mediation.services.accounts import CurrentUser
 from mediation.settings import Settings
 
 QUEUE_LIMIT = 20
+# Up to this many own cases, a queue of one's own cases sorts them by their ids (see _own_cases).
+OWN_FEW = 1000
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,25 @@ class QueueService:
             for row in rows
         ]
 
+    async def _own_cases(self, user: CurrentUser, open_only: bool) -> ColumnElement[bool]:
+        """The user's own cases: an accepted (or since ended) assignment, as mediator or as advisor. Most users
+        have few: their ids, read from the assignment indexes, so a queue sorts only those. A user with more
+        than OWN_FEW gets the condition instead, which a queue checks while it walks the cases in its order
+        (with that many, it soon finds a page); for a user with none or few, that walk would visit every case."""
+        my_advisor = select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id)
+        own = select(CaseAssignment.case_id).where(own_assignment(open_only))
+        # Two selects, each on its own index; one with an OR of the two would read the whole table to find the
+        # few rows of a new user.
+        own_ids = union_all(own.where(CaseAssignment.user_id == user.id),
+                            own.where(CaseAssignment.advisor_id.in_(my_advisor)))
+        counted = await self.session.scalar(
+            select(func.count()).select_from(own_ids.limit(OWN_FEW + 1).subquery()))
+        if counted > OWN_FEW:
+            return MediationCase.id.in_(select(CaseAssignment.case_id).where(
+                own_assignment(open_case_only=False),
+                (CaseAssignment.user_id == user.id) | CaseAssignment.advisor_id.in_(my_advisor)))
+        return case_among(list(await self.session.scalars(own_ids)), self.session.bind.dialect.name)
+
     async def for_user(self, user: CurrentUser) -> Queues:
         case = MediationCase
         today = deadlines.local_date(utcnow(), self.settings.tz)
@@ -92,23 +114,21 @@ class QueueService:
                    case.last_action_at)
         is_open = open_case()
         my_advisor = select(LegalAdvisor.id).where(LegalAdvisor.user_id == user.id)
-        # The user's own cases, found from their assignments (the user's and advisor's indexes), not by
-        # checking every open case for one.
-        mine_condition = case.id.in_(select(CaseAssignment.case_id).where(
-            CaseAssignment.status.in_(("accepted", "ended")),
-            (CaseAssignment.user_id == user.id) | CaseAssignment.advisor_id.in_(my_advisor)))
         to_accept = await self._items(
             select(*columns, CaseAssignment.id)
             .join(CaseAssignment, CaseAssignment.case_id == case.id)
             .where(CaseAssignment.status == "pending", CaseAssignment.advisor_id.in_(my_advisor), is_open)
             .order_by(CaseAssignment.assigned_at), today, with_assignment=True)
+        mine_open = await self._own_cases(user, open_only=True)
         mine = await self._items(
-            select(*columns).where(mine_condition, is_open).order_by(case.last_action_at), today)
+            select(*columns).where(mine_open, is_open).order_by(case.last_action_at), today)
         # Near-due and overdue: one's own cases, or everything in scope for those who oversee it.
-        watched = case_scope(user) if user.role in ("supervisor", "admin") else mine_condition
+        oversees = user.role in ("supervisor", "admin")
         near = today + timedelta(days=deadlines.NEAR_DUE_DAYS)
         due = await self._items(
-            select(*columns).where(watched, is_open, case.deadline <= near).order_by(case.deadline, case.id), today)
+            select(*columns).where(case_scope(user) if oversees else mine_open, is_open, case.deadline <= near)
+            .order_by(case.deadline, case.id), today)
+        watched = case_scope(user) if oversees else await self._own_cases(user, open_only=False)
         follow_ups = await self._items(
             select(*columns).join(FollowUp, FollowUp.case_id == case.id)
             .where(watched, FollowUp.visited_on.is_(None), FollowUp.scheduled_on <= today,

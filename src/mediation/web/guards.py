@@ -1,8 +1,10 @@
-"""Access guards. Sign-in is required everywhere unless a handler is marked public (default deny)."""
+"""Access guards. Sign-in is required everywhere unless a handler is marked public (default deny).
+
+Guards are coroutines: Litestar runs a plain function guard in a worker thread, two thread hops a request."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
@@ -13,23 +15,23 @@ PUBLIC = {"public": True}
 MAX_ID = 2**31 - 1
 
 
-def require_sign_in(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def require_sign_in(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     if handler.opt.get("public"):
         return
     if connection.scope.get("user") is None:
         raise NotAuthorizedException("请先登录")
 
 
-def require_ids_in_range(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+async def require_ids_in_range(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     """An id in the address that no row can have is answered 404 before it overflows a query."""
     if any(isinstance(value, int) and not 0 < value <= MAX_ID for value in connection.path_params.values()):
         raise NotFoundException()
 
 
-def require_role(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+def require_role(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if user is None:
             raise NotAuthorizedException("请先登录")
