@@ -49,7 +49,9 @@ e2e: install system-packages
 # runs: a district of each size in BENCH_LOAD_SQLITE and BENCH_LOAD_POSTGRES is generated once (kept under
 # var/bench/ and in databases mediation_bench_<size>, reused by later runs), served with BENCH_WORKERS workers and
 # driven by wrk; the figures of all runs end as one Markdown table, var/bench/load-table.md, printed at the end.
-# The README's figures: make bench BENCH_LOAD_SQLITE="10000 200000" BENCH_LOAD_POSTGRES="10000 100000 1000000"
+# BENCH_LOAD_OPTIONS go to every bench/load.py run. The README's figures:
+# make bench BENCH_LOAD_SQLITE="10000 200000" BENCH_LOAD_POSTGRES="10000 100000 1000000" \
+#     BENCH_LOAD_OPTIONS="--name 王伟 --phrase 的责任田"
 BENCH_CASES ?= 10000
 BENCH_SQLITE_CASES ?= $(BENCH_CASES)
 BENCH_POSTGRES_CASES ?= $(BENCH_CASES)
@@ -57,6 +59,7 @@ BENCH_POSTGRES ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 BENCH_POSTGRES_SERVER ?= postgresql+asyncpg://postgres@127.0.0.1:5432
 BENCH_LOAD_SQLITE ?= 10000
 BENCH_LOAD_POSTGRES ?= 10000
+BENCH_LOAD_OPTIONS ?=
 BENCH_WORKERS ?= 2
 BENCH_CLIENTS ?= 8
 BENCH_SECONDS ?= 10
@@ -71,7 +74,8 @@ bench: install wrk
 	$(VENV)/bin/python bench/monthly_summary.py --cases $(BENCH_POSTGRES_CASES) --postgres $(BENCH_POSTGRES) \
 		--skip-unreachable
 	rm -f $(BENCH_TABLE)
-	@set -e; load="--workers $(BENCH_WORKERS) --clients $(BENCH_CLIENTS) --seconds $(BENCH_SECONDS) --table $(BENCH_TABLE)"; \
+	@set -e; load="--workers $(BENCH_WORKERS) --clients $(BENCH_CLIENTS) --seconds $(BENCH_SECONDS) --table $(BENCH_TABLE) \
+		$(BENCH_LOAD_OPTIONS)"; \
 	for cases in $(BENCH_LOAD_SQLITE); do \
 		url=sqlite+aiosqlite:///var/bench/dataset-$$cases.sqlite3; \
 		$(VENV)/bin/python bench/dataset.py --cases $$cases --database-url $$url --reuse; \
